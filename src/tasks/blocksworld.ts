@@ -1,0 +1,209 @@
+import type { Rng } from '../core/rng.js';
+import { lastBoxed } from './answer.js';
+import type { GenerateOptions, Problem, SolverTrace, TaskFamily, Verdict } from './types.js';
+
+/**
+ * Blocksworld planning under the 4-operator STRIPS rules (pick-up, put-down, stack, unstack),
+ * as in PlanBench. States are sets of facts ("on a b", "ontable a", "clear a", "handempty",
+ * "holding a"); the verifier simulates a plan step by step and names the first failing step.
+ */
+export interface BlocksData {
+  blocks: string[];
+  init: string[];
+  goal: string[];
+}
+
+/** Towers listed bottom to top. */
+type Towers = string[][];
+
+function towersToFacts(towers: Towers): string[] {
+  const facts: string[] = [];
+  for (const t of towers) {
+    facts.push(`ontable ${t[0]}`);
+    for (let i = 1; i < t.length; i++) facts.push(`on ${t[i]} ${t[i - 1]}`);
+    facts.push(`clear ${t[t.length - 1]}`);
+  }
+  facts.push('handempty');
+  return facts;
+}
+
+function randomTowers(rng: Rng, blocks: string[]): Towers {
+  const towers: Towers = [];
+  for (const b of rng.shuffle(blocks)) {
+    if (towers.length === 0 || rng.chance(0.45)) towers.push([b]);
+    else rng.pick(towers).push(b);
+  }
+  return towers;
+}
+
+/** Apply one action to a fact set; returns the error text if a precondition fails. */
+export function applyAction(state: Set<string>, action: string): string | null {
+  const [op, x, y] = action.split(' ');
+  const need = (f: string) => state.has(f);
+  if (op === 'pick-up' && x && !y) {
+    if (!need(`clear ${x}`)) return `${x} is not clear`;
+    if (!need(`ontable ${x}`)) return `${x} is not on the table`;
+    if (!need('handempty')) return 'the hand is not empty';
+    state.delete(`clear ${x}`);
+    state.delete(`ontable ${x}`);
+    state.delete('handempty');
+    state.add(`holding ${x}`);
+  } else if (op === 'put-down' && x && !y) {
+    if (!need(`holding ${x}`)) return `not holding ${x}`;
+    state.delete(`holding ${x}`);
+    state.add(`ontable ${x}`);
+    state.add(`clear ${x}`);
+    state.add('handempty');
+  } else if (op === 'stack' && x && y) {
+    if (!need(`holding ${x}`)) return `not holding ${x}`;
+    if (!need(`clear ${y}`)) return `${y} is not clear`;
+    state.delete(`holding ${x}`);
+    state.delete(`clear ${y}`);
+    state.add(`on ${x} ${y}`);
+    state.add(`clear ${x}`);
+    state.add('handempty');
+  } else if (op === 'unstack' && x && y) {
+    if (!need(`on ${x} ${y}`)) return `${x} is not on ${y}`;
+    if (!need(`clear ${x}`)) return `${x} is not clear`;
+    if (!need('handempty')) return 'the hand is not empty';
+    state.delete(`on ${x} ${y}`);
+    state.delete(`clear ${x}`);
+    state.delete('handempty');
+    state.add(`holding ${x}`);
+    state.add(`clear ${y}`);
+  } else {
+    return `unknown action "${action}"`;
+  }
+  return null;
+}
+
+/** Normalise a written action ("Unstack the a from on top of b", "(pick-up a)") to "op x [y]". */
+export function normaliseAction(text: string): string {
+  const t = text.toLowerCase().replace(/[()]/g, ' ').replace(/\b(the|block|from|on top of|onto|on|to|up)\b/g, (w) => (w === 'up' ? 'up' : ' ')).trim();
+  const words = t.replace(/pick\s+up/, 'pick-up').replace(/put\s+down/, 'put-down').split(/\s+/).filter(Boolean);
+  return words.join(' ');
+}
+
+/** Split a plan into actions (commas, semicolons, newlines or numbered lines). */
+export function parsePlan(text: string): string[] {
+  return text
+    .split(/[,;\n]|\\\\/)
+    .map((s) => normaliseAction(s.replace(/^\s*\d+[.)]\s*/, '')))
+    .filter(Boolean);
+}
+
+/** Simulate `plan` from `init`; valid when every step applies and all goal facts hold at the end. */
+export function checkPlan(init: string[], goal: string[], plan: string[]): { valid: boolean; reason: string } {
+  if (plan.length === 0) return { valid: goal.every((g) => init.includes(g)), reason: 'empty plan' };
+  const state = new Set(init);
+  for (let i = 0; i < plan.length; i++) {
+    const err = applyAction(state, plan[i]!);
+    if (err) return { valid: false, reason: `step ${i + 1} (${plan[i]}): ${err}` };
+  }
+  const unmet = goal.filter((g) => !state.has(g));
+  return unmet.length ? { valid: false, reason: `goal not met: ${unmet.join(', ')}` } : { valid: true, reason: 'plan reaches the goal' };
+}
+
+function describe(facts: string[]): string {
+  const on = facts.filter((f) => f.startsWith('on ')).map((f) => f.slice(3).replace(' ', ' on '));
+  const table = facts.filter((f) => f.startsWith('ontable ')).map((f) => f.slice(8));
+  return [...on, `${table.join(', ')} on the table`].join('; ');
+}
+
+function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem {
+  const d = opts.difficulty ?? 1;
+  const n = Math.min(6, rng.range(3, 3 + d));
+  const blocks = 'abcdef'.slice(0, n).split('');
+  for (;;) {
+    const init = towersToFacts(randomTowers(rng, blocks));
+    const goalTowers = randomTowers(rng, blocks).filter((t) => t.length > 1);
+    const goal = goalTowers.flatMap((t) => t.slice(1).map((b, i) => `on ${b} ${t[i]}`));
+    if (goal.length === 0 || goal.every((g) => init.includes(g))) continue;
+    const question = `Blocks ${blocks.join(', ')}. Start: ${describe(init)}. Goal: ${goal.map((g) => g.slice(3).replace(' ', ' on ')).join(', ')}. Give a plan.`;
+    const data: BlocksData = { blocks, init, goal };
+    const plan = solvePlan(data).plan;
+    return { id: `blocksworld-${index}`, family: 'blocksworld', question, answer: plan.join(', '), data };
+  }
+}
+
+function currentTowers(init: string[]): Towers {
+  const on = new Map<string, string>(); // below -> above
+  const bottoms: string[] = [];
+  for (const f of init) {
+    const [p, x, y] = f.split(' ');
+    if (p === 'on') on.set(y!, x!);
+    else if (p === 'ontable') bottoms.push(x!);
+  }
+  return bottoms.sort().map((b) => {
+    const t = [b];
+    while (on.has(t[t.length - 1]!)) t.push(on.get(t[t.length - 1]!)!);
+    return t;
+  });
+}
+
+function goalChains(goal: string[]): Towers {
+  const above = new Map<string, string>();
+  const hasBelow = new Set<string>();
+  for (const g of goal) {
+    const [, x, y] = g.split(' ');
+    above.set(y!, x!);
+    hasBelow.add(x!);
+  }
+  return [...above.keys()]
+    .filter((b) => !hasBelow.has(b))
+    .sort()
+    .map((b) => {
+      const t = [b];
+      while (above.has(t[t.length - 1]!)) t.push(above.get(t[t.length - 1]!)!);
+      return t;
+    });
+}
+
+/** Unstack every tower to the table, then build each goal chain bottom-up. */
+function solvePlan(data: BlocksData, dropTop = -1): { plan: string[]; text: string } {
+  // A slip misreads the start: the top block of tower `dropTop` is taken to be on the table.
+  const towers = currentTowers(data.init).flatMap((t, i) => (i === dropTop && t.length > 1 ? [t.slice(0, -1), [t[t.length - 1]!]] : [t]));
+  const down: string[] = [];
+  for (const t of towers) for (let i = t.length - 1; i > 0; i--) down.push(`unstack ${t[i]} ${t[i - 1]}`, `put-down ${t[i]}`);
+  const up: string[] = [];
+  const chains = goalChains(data.goal);
+  for (const c of chains) for (let i = 1; i < c.length; i++) up.push(`pick-up ${c[i]}`, `stack ${c[i]} ${c[i - 1]}`);
+  const show = (ts: Towers) => ts.map((t) => t.join(',')).join(' | ');
+  return { plan: [...down, ...up], text: `Towers: ${show(towers)}. Goal towers: ${show(chains)}.` };
+}
+
+function solve(problem: Problem, rng: Rng): SolverTrace {
+  const data = problem.data as BlocksData;
+  const right = solvePlan(data);
+  const tall = currentTowers(data.init).map((t, i) => (t.length > 1 ? i : -1)).filter((i) => i >= 0);
+  const wrong = tall.length ? solvePlan(data, rng.pick(tall)) : null;
+  const wrongCheck = wrong ? checkPlan(data.init, data.goal, wrong.plan) : null;
+  const slip = wrong && wrongCheck && !wrongCheck.valid ? wrong : null;
+  return {
+    subTask: 'Unstack all towers, then build the goal towers bottom-up.',
+    thinking: right.text,
+    wrongThinking: slip ? slip.text : null,
+    wrongAnswer: slip ? slip.plan.join(', ') : null,
+    reflection: right.text,
+    doubleCheck: 'Each tower is read from the start facts, bottom to top.',
+    doubleCheckFix: `A block was missed. ${right.text}`,
+    reclarify: `reach ${data.goal.map((g) => g.slice(3).replace(' ', ' on ')).join(', ')} with legal moves.`,
+    answer: right.plan.join(', '),
+  };
+}
+
+function verify(problem: Problem, output: string): Verdict {
+  const data = problem.data as BlocksData;
+  const extracted = lastBoxed(output);
+  if (extracted === null) return { correct: false, extracted: null, reason: 'no \\boxed{} answer' };
+  const r = checkPlan(data.init, data.goal, parsePlan(extracted));
+  return { correct: r.valid, extracted, reason: r.reason };
+}
+
+export const blocksworld: TaskFamily = {
+  name: 'blocksworld',
+  description: 'Blocksworld plans with 3-4 blocks (4-operator STRIPS), checked by simulation.',
+  generate,
+  solve,
+  verify,
+};

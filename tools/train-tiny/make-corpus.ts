@@ -1,0 +1,93 @@
+/**
+ * Build-time: writes the embedded models' tokenizer files and the training corpus.
+ *   npx tsx tools/train-tiny/make-corpus.ts [--per-family 12000] [--out tools/train-tiny/out]
+ * Output: out/corpus.jsonl, one line per example with the chat text and, for each model, token ids
+ * and a 0/1 loss mask (1 = learn). Ids come from the real tokenizer (transformers.js) applied with
+ * the model's own chat template, so training sees exactly what inference will feed.
+ * The held-out split is generated from HELDOUT_SEED and excluded from training by question text.
+ */
+import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { Rng } from '../../src/core/rng.js';
+import { FAMILIES, generateProblems, type FamilyName } from '../../src/tasks/index.js';
+import { composeFlow, type FlowName } from './flows.js';
+import { buildTokenizer, STYLES } from './tokenizer-spec.js';
+import { HELDOUT_SEED, TRAIN_SEED, MODELS } from './settings.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+};
+const perFamily = Number(flag('per-family', '12000'));
+const outDir = flag('out', 'tools/train-tiny/out');
+const modelsDir = 'models';
+
+// 1. Tokenizer files for each model.
+for (const m of MODELS) {
+  const { tokenizer, config } = buildTokenizer(STYLES[m.style]);
+  mkdirSync(join(modelsDir, m.id), { recursive: true });
+  writeFileSync(join(modelsDir, m.id, 'tokenizer.json'), JSON.stringify(tokenizer, null, 1) + '\n');
+  writeFileSync(join(modelsDir, m.id, 'tokenizer_config.json'), JSON.stringify(config, null, 2) + '\n');
+}
+
+env.allowRemoteModels = false;
+env.localModelPath = `${process.cwd()}/${modelsDir}/`;
+const toks = await Promise.all(MODELS.map((m) => AutoTokenizer.from_pretrained(m.id)));
+
+// 2. Held-out questions are never trained on.
+const families = Object.keys(FAMILIES) as FamilyName[];
+const heldout = new Set(families.flatMap((f) => generateProblems(f, 500, HELDOUT_SEED).map((p) => p.question)));
+
+mkdirSync(outDir, { recursive: true });
+const out = createWriteStream(join(outDir, 'corpus.jsonl'));
+const flows: FlowName[] = ['a', 'b', 'c', 'd'];
+let written = 0;
+let skipped = 0;
+const maxLen = 512;
+for (const fam of families) {
+  const problems = generateProblems(fam, perFamily, TRAIN_SEED);
+  for (const p of problems) {
+    if (heldout.has(p.question)) {
+      skipped++;
+      continue;
+    }
+    const rng = new Rng(`corpus:${p.id}`);
+    const trace = FAMILIES[fam].solve(p, rng.fork('solve'));
+    const flow = rng.pick(flows);
+    const segments = composeFlow(flow, p, trace, rng.chance(0.3), rng.fork('flow'));
+    const assistant = segments.map((s) => s.text).join('');
+    const rec: Record<string, unknown> = { id: p.id, family: fam, flow, question: p.question, assistant };
+    let tooLong = false;
+    MODELS.forEach((m, k) => {
+      const tok = toks[k]!;
+      const prompt = tok.apply_chat_template([{ role: 'user', content: p.question }], { tokenize: false, add_generation_prompt: true }) as string;
+      const ids: number[] = [];
+      const mask: number[] = [];
+      const push = (text: string, learn: boolean) => {
+        const t = tok.encode(text, { add_special_tokens: false });
+        ids.push(...t);
+        mask.push(...t.map(() => (learn ? 1 : 0)));
+      };
+      push(prompt, false);
+      for (const s of segments) push(s.text, s.learn);
+      push(STYLES[m.style].eos, true);
+      // Byte-level BPE without merges is compositional: segment-wise ids equal whole-text ids.
+      const whole = tok.encode(prompt + assistant + STYLES[m.style].eos, { add_special_tokens: false });
+      if (whole.length !== ids.length || whole.some((v: number, i: number) => v !== ids[i])) throw new Error(`tokenization is not compositional for ${p.id}`);
+      if (ids.length > maxLen) tooLong = true;
+      rec[`ids_${m.id}`] = ids;
+      rec[`mask_${m.id}`] = mask;
+    });
+    if (tooLong) {
+      skipped++;
+      continue;
+    }
+    out.write(JSON.stringify(rec) + '\n');
+    written++;
+  }
+}
+out.end();
+await new Promise((r) => out.on('finish', r));
+console.log(`corpus: ${written} examples written to ${join(outDir, 'corpus.jsonl')} (${skipped} skipped: held-out overlap or > ${maxLen} tokens)`);

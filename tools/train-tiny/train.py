@@ -1,0 +1,150 @@
+"""Train one embedded tiny model on the corpus and export it in the transformers.js layout.
+
+  python3 tools/train-tiny/train.py --model tiny-a --corpus tools/train-tiny/out/corpus.jsonl
+
+Deterministic for a given seed and thread count: fixed data order (seeded), fixed step count.
+Writes models/<id>/{config.json, generation_config.json, onnx/model.onnx} and
+tools/train-tiny/out/<id>/{checkpoint.pt, train-log.json, reference.json}.
+"""
+import argparse, json, math, os, random, sys, time
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import CausalLM, count_params  # noqa: E402
+from export import export_model  # noqa: E402
+
+ARCH = {
+    # Two different architectures and seeds, so one can think while the other reflects.
+    "tiny-a": dict(model_type="qwen2", architectures=["Qwen2ForCausalLM"], hidden_size=128, num_attention_heads=4,
+                   num_key_value_heads=2, intermediate_size=352, num_hidden_layers=4, rms_norm_eps=1e-6,
+                   rope_theta=10000.0, seed=11, style="qwen2"),
+    "tiny-b": dict(model_type="llama", architectures=["LlamaForCausalLM"], hidden_size=128, num_attention_heads=4,
+                   num_key_value_heads=4, intermediate_size=320, num_hidden_layers=4, rms_norm_eps=1e-5,
+                   rope_theta=500000.0, seed=23, style="llama"),
+}
+
+
+def load_examples(path, model_id, max_len):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            ids, mask = r[f"ids_{model_id}"], r[f"mask_{model_id}"]
+            if len(ids) <= max_len:
+                rows.append((ids, mask, r["family"]))
+    return rows
+
+
+def batches(rows, batch_size, rng):
+    """Length-bucketed batches: shuffle, sort chunks of 32 batches by length, shuffle batches."""
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    chunk = batch_size * 32
+    out = []
+    for s in range(0, len(order), chunk):
+        part = sorted(order[s:s + chunk], key=lambda i: len(rows[i][0]))
+        out += [part[j:j + batch_size] for j in range(0, len(part), batch_size)]
+    rng.shuffle(out)
+    return out
+
+
+def collate(rows, idx, pad_id):
+    t = max(len(rows[i][0]) for i in idx)
+    ids = torch.full((len(idx), t), pad_id, dtype=torch.long)
+    tgt = torch.full((len(idx), t), -100, dtype=torch.long)
+    am = torch.zeros((len(idx), t), dtype=torch.long)
+    for b, i in enumerate(idx):
+        x, m = rows[i][0], rows[i][1]
+        n = len(x)
+        ids[b, :n] = torch.tensor(x)
+        am[b, :n] = 1
+        # target at position p is token p+1, learned where its mask is 1
+        y = torch.tensor(x[1:] + [pad_id])
+        keep = torch.tensor(m[1:] + [0]) > 0
+        tgt[b, :n] = torch.where(keep, y, torch.full_like(y, -100))
+    pos = torch.arange(t)[None].expand(len(idx), t)
+    return ids, am, pos, tgt
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True, choices=sorted(ARCH))
+    ap.add_argument("--corpus", default="tools/train-tiny/out/corpus.jsonl")
+    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--max-len", type=int, default=512)
+    ap.add_argument("--models-dir", default="models")
+    ap.add_argument("--out", default="tools/train-tiny/out")
+    ap.add_argument("--export-only", action="store_true", help="skip training; export the saved checkpoint")
+    a = ap.parse_args()
+
+    torch.set_num_threads(a.threads)
+    arch = dict(ARCH[a.model])
+    seed, style = arch.pop("seed"), arch.pop("style")
+    tok_cfg = json.load(open(os.path.join(a.models_dir, a.model, "tokenizer_config.json")))
+    tok = json.load(open(os.path.join(a.models_dir, a.model, "tokenizer.json")))
+    tid = {t["content"]: t["id"] for t in tok["added_tokens"]}
+    vocab = math.ceil(len(tok["model"]["vocab"]) / 16) * 16
+    cfg = dict(arch, vocab_size=vocab, max_position_embeddings=1024, tie_word_embeddings=True, hidden_act="silu",
+               torch_dtype="float32", use_cache=True, attention_bias=arch["model_type"] == "qwen2",
+               eos_token_id=tid[tok_cfg["eos_token"]], pad_token_id=tid[tok_cfg["pad_token"]],
+               bos_token_id=tid[tok_cfg["bos_token"]] if tok_cfg.get("bos_token") else None,
+               head_dim=arch["hidden_size"] // arch["num_attention_heads"], transformers_version="4.46.0")
+    torch.manual_seed(seed)
+    model = CausalLM(cfg)
+    out_dir = os.path.join(a.out, a.model)
+    os.makedirs(out_dir, exist_ok=True)
+    ckpt = os.path.join(out_dir, "checkpoint.pt")
+    log = {"model": a.model, "params": count_params(model), "steps": a.steps, "batch": a.batch, "lr": a.lr,
+           "threads": a.threads, "seed": seed, "history": []}
+
+    if not a.export_only:
+        rows = load_examples(a.corpus, a.model, a.max_len)
+        rng = random.Random(seed)
+        print(f"{a.model}: {count_params(model)} params, {len(rows)} examples", flush=True)
+        opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.01)
+        warm = max(1, a.steps // 20)
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda s: min(1.0, (s + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, s / a.steps)))))
+        queue, step, t0, tokens, run_loss = [], 0, time.time(), 0, 0.0
+        model.train()
+        while step < a.steps:
+            if not queue:
+                queue = batches(rows, a.batch, rng)
+            idx = queue.pop()
+            ids, am, pos, tgt = collate(rows, idx, cfg["pad_token_id"])
+            logits, _ = model(ids, am, pos)
+            loss = F.cross_entropy(logits.view(-1, vocab), tgt.view(-1), ignore_index=-100)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            tokens += int(am.sum())
+            run_loss += float(loss)
+            if step % 50 == 0 or step == a.steps:
+                el = time.time() - t0
+                rec = {"step": step, "loss": round(run_loss / (50 if step % 50 == 0 else step % 50), 4),
+                       "tokens": tokens, "seconds": round(el, 1), "tok_per_s": round(tokens / el)}
+                log["history"].append(rec)
+                run_loss = 0.0
+                print(json.dumps(rec), flush=True)
+            if step % 250 == 0 or step == a.steps:
+                torch.save(model.state_dict(), ckpt)
+        log["train_seconds"] = round(time.time() - t0, 1)
+        log["train_tokens"] = tokens
+        json.dump(log, open(os.path.join(out_dir, "train-log.json"), "w"), indent=1)
+    else:
+        model.load_state_dict(torch.load(ckpt))
+
+    model.eval()
+    export_model(model, cfg, style, os.path.join(a.models_dir, a.model), out_dir)
+    print(f"{a.model}: exported", flush=True)
+
+
+if __name__ == "__main__":
+    main()
