@@ -1,0 +1,56 @@
+/**
+ * The `lab` command. Each subcommand prints human-readable output, or JSON with --json.
+ * Errors are one line on stderr naming the problem and the fix; the exit code is non-zero.
+ */
+import { catalogue } from '../core/catalogue.js';
+import { parse, UsageError } from './args.js';
+import { generateCommand } from './generate.js';
+
+const HELP = `lab — Reasoning Lab command line
+
+  lab models [--json]                      the model catalogue (embedded models first)
+  lab generate --model ID --prompt TEXT    sample from a model
+        [--n 4] [--seed 1] [--temperature 0.7] [--top-p 1] [--top-k 0]
+        [--max-tokens 256] [--prefix TEXT] [--stop STR] [--json]
+
+Run \`lab COMMAND --help\` for details.`;
+
+type Command = (argv: string[], out: (s: string) => void) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  models: async (argv, out) => {
+    const v = parse('models', argv, { json: { type: 'boolean' } });
+    if (v.help) return out('lab models [--json]: list the model catalogue, embedded models first');
+    const rows = catalogue();
+    if (v.json) return out(JSON.stringify(rows, null, 2));
+    out('id                                   backend  embedded  params     notes');
+    for (const m of rows) out(`${m.id.padEnd(36)} ${m.backend.padEnd(8)} ${(m.embedded ? 'yes' : 'no').padEnd(9)} ${formatParams(m.params).padEnd(10)} ${m.notes}`);
+  },
+  generate: generateCommand,
+};
+
+function formatParams(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : String(n);
+}
+
+/** Entry point; returns the exit code. */
+export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s), err: (s: string) => void = (s) => console.error(s)): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    out(HELP);
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    err(`lab: unknown command "${cmd}": choose one of ${Object.keys(COMMANDS).join(', ')} (see \`lab --help\`)`);
+    return 2;
+  }
+  try {
+    await run(rest, out);
+    return 0;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    err(e instanceof UsageError ? msg : `lab ${cmd}: ${msg}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The onnxruntime engine: batched sampling (n samples = one batch), prefix KV reuse through an LRU
+ * cache, and batched teacher-forced scoring. Runtime-agnostic: pass the `ort` namespace of
+ * onnxruntime-node or onnxruntime-web and the model's files (see node.ts / web.ts).
+ */
+import type * as OrtTypes from 'onnxruntime-common';
+import { abortError, withDefaults, type Completion, type Engine, type EngineInfo, type GenerateRequest, type SampledToken, type ScoreRequest, type SequenceScores } from '../../core/engine.js';
+import { Rng } from '../../core/rng.js';
+import { logSoftmax, sampleToken, topK } from '../../core/sampling.js';
+import { PrefixKvCache, type KvCacheStats } from './kv-cache.js';
+import { OrtRunner, shapeFromConfig, type BatchPast, type OrtNamespace } from './runner.js';
+import { ChatTokenizer } from './tokenizer.js';
+
+/** Everything needed to build an engine: parsed JSON files and the ONNX bytes (or a path for Node). */
+export interface OrtModelFiles {
+  config: Record<string, unknown>;
+  generationConfig: Record<string, unknown>;
+  tokenizer: object;
+  tokenizerConfig: Record<string, unknown>;
+  onnx: Uint8Array | string;
+}
+
+export interface OrtEngineOptions {
+  id: string;
+  /** e.g. 'cpu' (Node), 'wasm' or 'webgpu' (browser). */
+  device: string;
+  sessionOptions?: OrtTypes.InferenceSession.SessionOptions;
+  /** Memory cap of the prefix KV cache in bytes (default 64 MiB; 0 disables the cache). */
+  cacheBytes?: number;
+}
+
+export class OrtEngine implements Engine {
+  readonly info: EngineInfo;
+  readonly cache: PrefixKvCache;
+
+  private constructor(
+    readonly runner: OrtRunner,
+    readonly tokenizer: ChatTokenizer,
+    opts: OrtEngineOptions,
+  ) {
+    this.info = { id: opts.id, backend: 'ort', model: opts.id, device: opts.device, can: { score: true, topLogprobs: 20, batch: true, prefixCache: (opts.cacheBytes ?? 1) > 0 } };
+    this.cache = new PrefixKvCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+  }
+
+  /** Create the session and tokenizer from model files. */
+  static async create(ort: OrtNamespace, files: OrtModelFiles, opts: OrtEngineOptions): Promise<OrtEngine> {
+    const shape = shapeFromConfig(files.config);
+    const tokenizer = new ChatTokenizer(files.tokenizer, files.tokenizerConfig, files.generationConfig);
+    const session = typeof files.onnx === 'string' ? await ort.InferenceSession.create(files.onnx, opts.sessionOptions ?? {}) : await ort.InferenceSession.create(files.onnx, opts.sessionOptions ?? {});
+    return new OrtEngine(new OrtRunner(ort, session, shape), tokenizer, opts);
+  }
+
+  async tokenize(text: string): Promise<number[]> {
+    return this.tokenizer.encode(text);
+  }
+
+  cacheStats(): KvCacheStats {
+    return this.cache.stats();
+  }
+
+  /**
+   * Past KV and next-token logits after `tokens` (batch 1), reusing the longest cached prefix and
+   * storing the result. With `useCache` false everything is recomputed (for tests and benchmarks).
+   */
+  async prefill(tokens: number[], useCache = true): Promise<{ past: BatchPast; logits: Float32Array; reused: number }> {
+    if (tokens.length === 0) throw new Error('prefill needs at least one token');
+    const hit = useCache && this.info.can.prefixCache ? this.cache.lookup(tokens) : null;
+    if (hit && hit.tokens.length === tokens.length) return { past: { batch: 1, len: tokens.length, data: hit.past }, logits: hit.lastLogits, reused: tokens.length };
+    const start = hit ? hit.tokens.length : 0;
+    const past: BatchPast = hit ? { batch: 1, len: start, data: hit.past } : this.runner.emptyPast(1);
+    const rest = tokens.slice(start);
+    const res = await this.runner.forward([rest], past);
+    const logits = this.runner.logitsAt(res, 0, rest.length - 1, rest.length);
+    if (useCache && this.info.can.prefixCache) this.cache.put({ tokens: tokens.slice(), past: res.present.data, lastLogits: logits });
+    return { past: res.present, logits, reused: start };
+  }
+
+  async generate(request: GenerateRequest, signal?: AbortSignal): Promise<Completion[]> {
+    const req = withDefaults(request);
+    const promptIds = this.tokenizer.encode(this.tokenizer.prompt(req.messages, req.prefix ?? ''));
+    if (signal?.aborted) throw abortError();
+    const { past: past1, logits: first } = await this.prefill(promptIds);
+    const n = req.n;
+    const rngs = Array.from({ length: n }, (_, i) => new Rng(`${req.seed}:${i}`));
+    const rows = Array.from({ length: n }, (_, i) => ({ index: i, tokens: [] as number[], logprobs: [] as SampledToken[], text: '', done: false, finish: 'length' as Completion['finishReason'], stop: undefined as string | undefined, fed: 0, sampledFrom: first }));
+    let past = this.runner.repeat(past1, n);
+    let logitRows: Float32Array[] = Array.from({ length: n }, () => first);
+    for (let step = 0; step < req.maxTokens; step++) {
+      if (signal?.aborted) throw abortError();
+      const next: number[] = [];
+      for (const row of rows) {
+        if (row.done) {
+          next.push(this.tokenizer.padId);
+          continue;
+        }
+        row.sampledFrom = logitRows[row.index]!;
+        const lp = logSoftmax(row.sampledFrom);
+        const id = sampleToken(lp, req, rngs[row.index]!);
+        const top = req.topLogprobs > 0 ? topK(lp, req.topLogprobs).map((t) => ({ id: t, token: this.tokenizer.tokenText(t), logprob: lp[t]! })) : [];
+        const tok: SampledToken = { id, token: this.tokenizer.tokenText(id), logprob: lp[id]!, top };
+        row.tokens.push(id);
+        row.logprobs.push(tok);
+        if (this.tokenizer.stopIds.has(id)) {
+          row.done = true;
+          row.finish = 'eos';
+        } else {
+          row.text = this.tokenizer.decode(row.tokens);
+          const hit = firstStop(row.text, req.stop);
+          if (hit) {
+            row.text = row.text.slice(0, hit.at);
+            row.stop = hit.stop;
+            row.done = true;
+            row.finish = 'stop';
+          }
+        }
+        req.onToken?.({ index: row.index, token: tok, text: row.text });
+        next.push(id);
+      }
+      if (rows.every((r) => r.done) || step === req.maxTokens - 1) break;
+      const res = await this.runner.forward(next.map((t) => [t]), past);
+      past = res.present;
+      logitRows = rows.map((_, b) => this.runner.logitsAt(res, b, 0, 1));
+      for (const row of rows) if (!row.done) row.fed++;
+    }
+    // Keep each sample's KV (prompt + its tokens but the last, which was never fed) for children.
+    if (this.info.can.prefixCache) {
+      for (const row of rows) {
+        if (row.fed === 0) continue;
+        const len = promptIds.length + row.fed;
+        const kv = this.runner.row(past, row.index, len);
+        // The logits the last token was sampled from are the logits after the last fed token.
+        this.cache.put({ tokens: [...promptIds, ...row.tokens.slice(0, row.fed)], past: kv.data, lastLogits: row.sampledFrom });
+      }
+    }
+    return rows.map((r) => ({ index: r.index, text: r.text, tokens: r.tokens, logprobs: r.logprobs, finishReason: r.finish, ...(r.stop ? { stop: r.stop } : {}), promptTokens: promptIds.length }));
+  }
+
+  async score(req: ScoreRequest, signal?: AbortSignal): Promise<SequenceScores> {
+    if (req.completions.length === 0) throw new Error('score: "completions" is empty');
+    const promptIds = this.tokenizer.encode(this.tokenizer.prompt(req.messages, req.prefix ?? ''));
+    const { past: past1, logits: first } = await this.prefill(promptIds);
+    if (signal?.aborted) throw abortError();
+    if (req.completionIds && req.completionIds.length !== req.completions.length) throw new Error('score: "completionIds" must have one row per completion');
+    const toks = req.completionIds ?? req.completions.map((c) => this.tokenizer.encode(c));
+    toks.forEach((t, i) => {
+      if (t.length === 0) throw new Error(`score: completion ${i} is empty`);
+    });
+    const m = toks.length;
+    const T = Math.max(1, ...toks.map((t) => t.length));
+    const ids = toks.map((t) => [...t, ...new Array<number>(T - t.length).fill(this.tokenizer.padId)]);
+    const mask = toks.map((t) => [...new Array<number>(promptIds.length).fill(1), ...Array.from({ length: T }, (_, j) => (j < t.length ? 1 : 0))]);
+    const res = await this.runner.forward(ids, this.runner.repeat(past1, m), mask);
+    const firstLp = logSoftmax(first);
+    const shared = req.maskCommonPrefix ? commonPrefixLength(toks) : 0;
+    const sequences = toks.map((t, b) => {
+      const logprobs = t.map((id, j) => (j === 0 ? firstLp[id]! : logSoftmax(this.runner.logitsAt(res, b, j - 1, T))[id]!));
+      const maskRow = t.map((_, j) => (j < shared ? 0 : 1));
+      const sum = logprobs.reduce((a, lp, j) => a + (maskRow[j] ? lp : 0), 0);
+      return { tokens: t, logprobs, mask: maskRow, sum };
+    });
+    return { promptTokens: promptIds.length, sequences };
+  }
+
+  async dispose(): Promise<void> {
+    this.cache.clear();
+    await this.runner.session.release();
+  }
+}
+
+/** Earliest stop string in `text`. */
+function firstStop(text: string, stops: string[]): { at: number; stop: string } | null {
+  let best: { at: number; stop: string } | null = null;
+  for (const s of stops) {
+    if (!s) continue;
+    const at = text.indexOf(s);
+    if (at >= 0 && (!best || at < best.at)) best = { at, stop: s };
+  }
+  return best;
+}
+
+/** Number of leading tokens shared by all sequences. */
+export function commonPrefixLength(seqs: number[][]): number {
+  if (seqs.length < 2) return 0;
+  let k = 0;
+  for (;;) {
+    const v = seqs[0]![k];
+    if (v === undefined || seqs.some((s) => s[k] !== v)) return k;
+    k++;
+  }
+}

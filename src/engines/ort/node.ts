@@ -1,0 +1,49 @@
+/**
+ * Node loader for the ort engine: onnxruntime-node with model files read from the project's
+ * models/ folder. Missing files give an error naming the file and how to restore it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { findModel } from '../../core/catalogue.js';
+import { OrtEngine, type OrtEngineOptions } from './engine.js';
+import type { OrtNamespace } from './runner.js';
+
+/** The repo's models/ folder (resolved from this file, so it works from any cwd). */
+export const MODELS_DIR = resolve(fileURLToPath(new URL('../../../models', import.meta.url)));
+
+const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
+
+function readJson(path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Load an embedded catalogue model (or any folder with the same layout via `dir`). */
+export async function loadNodeEngine(id: string, opts: Partial<OrtEngineOptions> & { dir?: string } = {}): Promise<OrtEngine> {
+  let dir = opts.dir;
+  if (!dir) {
+    const entry = findModel(id);
+    if (entry.backend !== 'ort' || !entry.path) throw new Error(`model "${id}" runs on the ${entry.backend} backend, which the CLI does not support yet: use an embedded model (tiny-a, tiny-b)`);
+    dir = join(MODELS_DIR, entry.path);
+  }
+  for (const f of FILES) {
+    const p = join(dir, f);
+    if (!existsSync(p)) throw new Error(`model file ${p} is missing: restore it with \`git checkout -- models\` or rebuild with \`bash tools/train-tiny/train.sh\``);
+  }
+  return OrtEngine.create(
+    ort as unknown as OrtNamespace,
+    {
+      config: readJson(join(dir, 'config.json')),
+      generationConfig: readJson(join(dir, 'generation_config.json')),
+      tokenizer: readJson(join(dir, 'tokenizer.json')),
+      tokenizerConfig: readJson(join(dir, 'tokenizer_config.json')),
+      onnx: join(dir, 'onnx/model.onnx'),
+    },
+    { id, device: 'cpu', sessionOptions: { executionProviders: ['cpu'], intraOpNumThreads: 1, ...opts.sessionOptions }, ...(opts.cacheBytes !== undefined ? { cacheBytes: opts.cacheBytes } : {}) },
+  );
+}
