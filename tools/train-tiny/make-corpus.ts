@@ -89,5 +89,5 @@ for (const fam of families) {
   }
 }
 out.end();
-await new Promise((r) => out.on('finish', r));
+await new Promise<void>((r) => out.on('finish', () => r()));
 console.log(`corpus: ${written} examples written to ${join(outDir, 'corpus.jsonl')} (${skipped} skipped: held-out overlap or > ${maxLen} tokens)`);

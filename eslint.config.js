@@ -1,0 +1,19 @@
+// Lint: typescript-eslint's recommended rules, plus the house rules that matter for safety.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'tools/train-tiny/out/', 'public/ort/', 'coverage/'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Model output is untrusted text: never assign it as HTML.
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Render text with Lit templates; model output must never become HTML.' },
+        { property: 'outerHTML', message: 'Render text with Lit templates; model output must never become HTML.' },
+      ],
+      'no-restricted-imports': ['error', { paths: [{ name: 'lit/directives/unsafe-html.js', message: 'No unsafeHTML: model output is untrusted.' }] }],
+    },
+  },
+);
