@@ -46,10 +46,19 @@ export function argmax(values: ArrayLike<number>): number {
 export function sampleToken(logprobs: Float64Array, opts: { temperature: number; topK: number; topP: number }, rng: Rng): number {
   if (opts.temperature <= 0) return argmax(logprobs);
   const V = logprobs.length;
+  const t = opts.temperature;
+  if ((opts.topK <= 0 || opts.topK >= V) && opts.topP >= 1) {
+    // Plain temperature sampling: one pass in index order, no sort.
+    let m = -Infinity;
+    for (let i = 0; i < V; i++) if (logprobs[i]! > m) m = logprobs[i]!;
+    const w = new Float64Array(V);
+    for (let i = 0; i < V; i++) w[i] = Math.exp((logprobs[i]! - m) / t);
+    return rng.weighted(w as unknown as number[]);
+  }
   let cand: number[];
   if (opts.topK > 0 && opts.topK < V) cand = topK(logprobs, opts.topK);
   else cand = Array.from({ length: V }, (_, i) => i).sort((a, b) => logprobs[b]! - logprobs[a]! || a - b);
-  const scaled = cand.map((i) => logprobs[i]! / opts.temperature);
+  const scaled = cand.map((i) => logprobs[i]! / t);
   const m = scaled[0]!;
   let w = scaled.map((s) => Math.exp(s - m));
   if (opts.topP < 1) {

@@ -24,12 +24,13 @@ function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem 
   const op = rng.pick<Op>(['+', '+', '-', 'x']);
   let a: number;
   let b: number;
+  // Difficulty 1: two-digit operands (x: two digits by one); each level adds a digit.
   if (op === 'x') {
-    a = digits(rng, rng.range(2, 1 + d + (d > 1 ? 1 : 0)));
+    a = digits(rng, rng.range(2, 1 + d));
     b = rng.range(2, 9);
   } else {
-    a = digits(rng, rng.range(2, 2 + d));
-    b = digits(rng, rng.range(2, 2 + d));
+    a = digits(rng, rng.range(2, 1 + d));
+    b = digits(rng, rng.range(2, 1 + d));
     if (op === '-' && b > a) [a, b] = [b, a];
   }
   const shown = op === 'x' ? rng.pick(['*', 'x', '×']) : op;
@@ -121,7 +122,7 @@ function verify(problem: Problem, output: string): Verdict {
 
 export const arithmetic: TaskFamily = {
   name: 'arithmetic',
-  description: 'Multi-digit addition, subtraction and multiplication by one digit.',
+  description: 'Multi-digit addition, subtraction and multiplication by one digit (difficulty 1: two digits).',
   generate,
   solve,
   verify,

@@ -104,22 +104,19 @@ export function checkPlan(init: string[], goal: string[], plan: string[]): { val
   return unmet.length ? { valid: false, reason: `goal not met: ${unmet.join(', ')}` } : { valid: true, reason: 'plan reaches the goal' };
 }
 
-function describe(facts: string[]): string {
-  const on = facts.filter((f) => f.startsWith('on ')).map((f) => f.slice(3).replace(' ', ' on '));
-  const table = facts.filter((f) => f.startsWith('ontable ')).map((f) => f.slice(8));
-  return [...on, `${table.join(', ')} on the table`].join('; ');
-}
-
 function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem {
   const d = opts.difficulty ?? 1;
-  const n = Math.min(6, rng.range(3, 3 + d));
+  // Difficulty 1: 3 blocks; 2: 4 blocks; up to 6.
+  const n = Math.min(6, 2 + d);
   const blocks = 'abcdef'.slice(0, n).split('');
   for (;;) {
     const init = towersToFacts(randomTowers(rng, blocks));
     const goalTowers = randomTowers(rng, blocks).filter((t) => t.length > 1);
     const goal = goalTowers.flatMap((t) => t.slice(1).map((b, i) => `on ${b} ${t[i]}`));
     if (goal.length === 0 || goal.every((g) => init.includes(g))) continue;
-    const question = `Blocks ${blocks.join(', ')}. Start: ${describe(init)}. Goal: ${goal.map((g) => g.slice(3).replace(' ', ' on ')).join(', ')}. Give a plan.`;
+    const start = currentTowers(init).map((t) => t.join(',')).join(' | ');
+    const target = goalChains(goal).map((t) => t.join(',')).join(' | ');
+    const question = `Blocks ${blocks.join(', ')}; towers are listed bottom to top. Start: ${start}. Goal: ${target}. Give a plan.`;
     const data: BlocksData = { blocks, init, goal };
     const plan = solvePlan(data).plan;
     return { id: `blocksworld-${index}`, family: 'blocksworld', question, answer: plan.join(', '), data };

@@ -18,7 +18,7 @@ interface WordData {
 
 function makeStep(rng: Rng, total: number, name: string, item: string, allowTimes: boolean, difficulty: number): Step {
   const r = rng.next();
-  const max = 10 + 15 * difficulty;
+  const max = 5 + 7 * difficulty;
   if (allowTimes && r < 0.2 && total <= 12) {
     const n = rng.range(2, 4);
     return { kind: 'times', n, text: rng.pick([`Then ${name}'s pile grows to ${n} times as many.`, `Then ${name} ends up with ${n} times as many ${item}.`]) };
@@ -39,10 +39,10 @@ function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem 
   const d = opts.difficulty ?? 1;
   const name = rng.pick(NAMES);
   const item = rng.pick(ITEMS);
-  const start = rng.range(3, 10 + 15 * d);
+  const start = rng.range(3, 5 + 10 * d);
   const steps: Step[] = [];
   let total = start;
-  const count = rng.range(2, 1 + d + (d > 1 ? 1 : 0) + 1);
+  const count = d > 1 ? rng.range(2, 1 + d) : 2;
   for (let i = 0; i < count; i++) {
     const s = makeStep(rng, total, name, item, d > 1 || i === 0, d);
     steps.push(s);

@@ -1,10 +1,10 @@
 /**
  * Build-time: writes the embedded models' tokenizer files and the training corpus.
- *   npx tsx tools/train-tiny/make-corpus.ts [--per-family 12000] [--out tools/train-tiny/out]
+ *   npx tsx tools/train-tiny/make-corpus.ts [--scale 1] [--out tools/train-tiny/out]
  * Output: out/corpus.jsonl, one line per example with the chat text and, for each model, token ids
  * and a 0/1 loss mask (1 = learn). Ids come from the real tokenizer (transformers.js) applied with
  * the model's own chat template, so training sees exactly what inference will feed.
- * The held-out split is generated from HELDOUT_SEED and excluded from training by question text.
+ * Held-out questions (settings.ts isHeldOut: a fixed fifth of the question space) are excluded.
  */
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -13,14 +13,14 @@ import { Rng } from '../../src/core/rng.js';
 import { FAMILIES, generateProblems, type FamilyName } from '../../src/tasks/index.js';
 import { composeFlow, type FlowName } from './flows.js';
 import { buildTokenizer, STYLES } from './tokenizer-spec.js';
-import { HELDOUT_SEED, TRAIN_SEED, MODELS } from './settings.js';
+import { isHeldOut, MIXTURE, TRAIN_SEED, MODELS } from './settings.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
 };
-const perFamily = Number(flag('per-family', '12000'));
+const scale = Number(flag('scale', '1'));
 const outDir = flag('out', 'tools/train-tiny/out');
 const modelsDir = 'models';
 
@@ -36,9 +36,8 @@ env.allowRemoteModels = false;
 env.localModelPath = `${process.cwd()}/${modelsDir}/`;
 const toks = await Promise.all(MODELS.map((m) => AutoTokenizer.from_pretrained(m.id)));
 
-// 2. Held-out questions are never trained on.
+// 2. Held-out questions (see isHeldOut) are never trained on.
 const families = Object.keys(FAMILIES) as FamilyName[];
-const heldout = new Set(families.flatMap((f) => generateProblems(f, 500, HELDOUT_SEED).map((p) => p.question)));
 
 mkdirSync(outDir, { recursive: true });
 const out = createWriteStream(join(outDir, 'corpus.jsonl'));
@@ -47,9 +46,13 @@ let written = 0;
 let skipped = 0;
 const maxLen = 512;
 for (const fam of families) {
-  const problems = generateProblems(fam, perFamily, TRAIN_SEED);
+  const mix = MIXTURE[fam];
+  const problems = [
+    ...generateProblems(fam, Math.round(mix.d1 * scale), TRAIN_SEED, { difficulty: 1 }),
+    ...generateProblems(fam, Math.round(mix.d2 * scale), TRAIN_SEED + 1, { difficulty: 2 }).map((p) => ({ ...p, id: `${p.id}-d2` })),
+  ];
   for (const p of problems) {
-    if (heldout.has(p.question)) {
+    if (isHeldOut(p.question)) {
       skipped++;
       continue;
     }

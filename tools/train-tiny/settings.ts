@@ -1,8 +1,39 @@
-/** Fixed seeds and the two embedded models; shared by the corpus builder and the evaluator. */
+/** Fixed seeds, split and mixture of the embedded models; shared by the corpus builder and the evaluator. */
+import { fnv1a } from '../../src/core/rng.js';
+import { generateProblems, type FamilyName, type Problem } from '../../src/tasks/index.js';
+
 export const TRAIN_SEED = 1;
-/** Held-out problems: generateProblems(family, n, HELDOUT_SEED). Never trained on. */
 export const HELDOUT_SEED = 777;
 export const MODELS = [
   { id: 'tiny-a', style: 'qwen2' as const },
   { id: 'tiny-b', style: 'llama' as const },
 ];
+
+/**
+ * The fixed held-out split: a question is held out when its FNV-1a hash is 0 mod 5 (a fifth of the
+ * question space). Splitting by hash rather than by seed keeps the split disjoint even for small
+ * spaces such as 3-block Blocksworld, where random draws repeat.
+ */
+export function isHeldOut(question: string): boolean {
+  return fnv1a(question) % 5 === 0;
+}
+
+/** Training examples per family and difficulty (harder families get more; letters learn fast). */
+export const MIXTURE: Record<FamilyName, { d1: number; d2: number }> = {
+  letters: { d1: 5000, d2: 1500 },
+  arithmetic: { d1: 8000, d2: 2500 },
+  wordproblems: { d1: 7000, d2: 2000 },
+  blocksworld: { d1: 6000, d2: 3000 },
+};
+
+/** `count` held-out problems of a family at default difficulty (deterministic). */
+export function heldOutProblems(family: FamilyName, count: number): Problem[] {
+  const out: Problem[] = [];
+  for (let batch = 0; out.length < count && batch < 100; batch++) {
+    for (const p of generateProblems(family, 500, HELDOUT_SEED + batch)) {
+      if (isHeldOut(p.question)) out.push(p);
+      if (out.length === count) break;
+    }
+  }
+  return out;
+}

@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/usr/bin/python3}
-STEPS=${STEPS:-1200}
+STEPS=${STEPS:-1800}
 OUT=tools/train-tiny/out
 mkdir -p "$OUT"
 start=$(date +%s)
-npx tsx tools/train-tiny/make-corpus.ts --per-family 8000 --out "$OUT"
+npx tsx tools/train-tiny/make-corpus.ts --out "$OUT"
 # One thread each, side by side: on 2 cores this beats two threads one after the other.
 $PY tools/train-tiny/train.py --model tiny-a --steps "$STEPS" --threads 1 > "$OUT/tiny-a.log" 2>&1 &
 pa=$!

@@ -82,19 +82,16 @@ export class OrtEngine implements Engine {
     const { past: past1, logits: first } = await this.prefill(promptIds);
     const n = req.n;
     const rngs = Array.from({ length: n }, (_, i) => new Rng(`${req.seed}:${i}`));
-    const rows = Array.from({ length: n }, (_, i) => ({ index: i, tokens: [] as number[], logprobs: [] as SampledToken[], text: '', done: false, finish: 'length' as Completion['finishReason'], stop: undefined as string | undefined, fed: 0, sampledFrom: first }));
+    const rows = Array.from({ length: n }, (_, i) => ({ index: i, tokens: [] as number[], logprobs: [] as SampledToken[], text: '', done: false, finish: 'length' as Completion['finishReason'], stop: undefined as string | undefined }));
+    // `active[j]` is the row in batch slot j; finished rows leave the batch so they cost nothing.
+    let active = rows.map((_, i) => i);
     let past = this.runner.repeat(past1, n);
-    let logitRows: Float32Array[] = Array.from({ length: n }, () => first);
-    for (let step = 0; step < req.maxTokens; step++) {
+    let logitRows: Float32Array[] = active.map(() => first);
+    for (let step = 0; ; step++) {
       if (signal?.aborted) throw abortError();
-      const next: number[] = [];
-      for (const row of rows) {
-        if (row.done) {
-          next.push(this.tokenizer.padId);
-          continue;
-        }
-        row.sampledFrom = logitRows[row.index]!;
-        const lp = logSoftmax(row.sampledFrom);
+      for (let j = 0; j < active.length; j++) {
+        const row = rows[active[j]!]!;
+        const lp = logSoftmax(logitRows[j]!);
         const id = sampleToken(lp, req, rngs[row.index]!);
         const top = req.topLogprobs > 0 ? topK(lp, req.topLogprobs).map((t) => ({ id: t, token: this.tokenizer.tokenText(t), logprob: lp[t]! })) : [];
         const tok: SampledToken = { id, token: this.tokenizer.tokenText(id), logprob: lp[id]!, top };
@@ -103,7 +100,8 @@ export class OrtEngine implements Engine {
         if (this.tokenizer.stopIds.has(id)) {
           row.done = true;
           row.finish = 'eos';
-        } else {
+        } else if (req.stop.length > 0 || req.onToken) {
+          // Text is needed only for stop strings and streaming; otherwise decode once at the end.
           row.text = this.tokenizer.decode(row.tokens);
           const hit = firstStop(row.text, req.stop);
           if (hit) {
@@ -113,25 +111,31 @@ export class OrtEngine implements Engine {
             row.finish = 'stop';
           }
         }
+        if (!row.done && row.tokens.length >= req.maxTokens) row.done = true; // finish stays 'length'
         req.onToken?.({ index: row.index, token: tok, text: row.text });
-        next.push(id);
       }
-      if (rows.every((r) => r.done) || step === req.maxTokens - 1) break;
-      const res = await this.runner.forward(next.map((t) => [t]), past);
+      // Rows that finished now: keep their KV (prompt + all their tokens but the last, which was
+      // never fed) so children continuing from them skip those tokens; the logits the last token
+      // was sampled from are the logits after that prefix.
+      const keep: number[] = [];
+      active.forEach((r, j) => {
+        const row = rows[r]!;
+        if (!row.done) {
+          keep.push(j);
+        } else if (this.info.can.prefixCache && step > 0) {
+          this.cache.put({ tokens: [...promptIds, ...row.tokens.slice(0, -1)], past: this.runner.row(past, j).data, lastLogits: logitRows[j]! });
+        }
+      });
+      if (keep.length === 0) break;
+      if (keep.length < active.length) {
+        past = this.runner.select(past, keep);
+        active = keep.map((j) => active[j]!);
+      }
+      const res = await this.runner.forward(active.map((r) => [rows[r]!.tokens[rows[r]!.tokens.length - 1]!]), past);
       past = res.present;
-      logitRows = rows.map((_, b) => this.runner.logitsAt(res, b, 0, 1));
-      for (const row of rows) if (!row.done) row.fed++;
+      logitRows = active.map((_, j) => this.runner.logitsAt(res, j, 0, 1));
     }
-    // Keep each sample's KV (prompt + its tokens but the last, which was never fed) for children.
-    if (this.info.can.prefixCache) {
-      for (const row of rows) {
-        if (row.fed === 0) continue;
-        const len = promptIds.length + row.fed;
-        const kv = this.runner.row(past, row.index, len);
-        // The logits the last token was sampled from are the logits after the last fed token.
-        this.cache.put({ tokens: [...promptIds, ...row.tokens.slice(0, row.fed)], past: kv.data, lastLogits: row.sampledFrom });
-      }
-    }
+    for (const r of rows) if (r.finish !== 'stop') r.text = this.tokenizer.decode(r.tokens);
     return rows.map((r) => ({ index: r.index, text: r.text, tokens: r.tokens, logprobs: r.logprobs, finishReason: r.finish, ...(r.stop ? { stop: r.stop } : {}), promptTokens: promptIds.length }));
   }
 

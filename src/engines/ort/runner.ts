@@ -113,6 +113,20 @@ export class OrtRunner {
     };
   }
 
+  /** A batch past made of the rows `keep` (in that order). Rows are contiguous blocks. */
+  select(past: BatchPast, keep: number[]): BatchPast {
+    return {
+      batch: keep.length,
+      len: past.len,
+      data: past.data.map((a) => {
+        const block = a.length / past.batch;
+        const out = new Float32Array(block * keep.length);
+        keep.forEach((r, i) => out.set(a.subarray(r * block, (r + 1) * block), i * block));
+        return out;
+      }),
+    };
+  }
+
   /** Row `r` of a batch past, truncated to the first `len` positions, as a batch-1 past. */
   row(past: BatchPast, r: number, len = past.len): BatchPast {
     const { kvHeads, headDim } = this.shape;

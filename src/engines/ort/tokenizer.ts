@@ -46,6 +46,13 @@ export class ChatTokenizer {
 
   /** The string of one token id (special tokens included), for log-prob displays. */
   tokenText(id: number): string {
-    return this.tok.decode([id], { skip_special_tokens: false });
+    let t = this.tokenTexts.get(id);
+    if (t === undefined) {
+      t = this.tok.decode([id], { skip_special_tokens: false });
+      this.tokenTexts.set(id, t);
+    }
+    return t;
   }
+
+  private readonly tokenTexts = new Map<number, string>();
 }
