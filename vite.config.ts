@@ -34,9 +34,11 @@ function localAssets(): Plugin {
     },
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
+        // JSON imported as a module (models/catalogue.json in the app) is vite's business.
+        const moduleImport = req.headers['sec-fetch-dest'] === 'script' || (req.url ?? '').includes('?');
         const url = decodeURIComponent((req.url ?? '').split('?')[0]!);
         for (const [prefix, dir] of Object.entries(MOUNTS)) {
-          if (!url.startsWith(prefix)) continue;
+          if (!url.startsWith(prefix) || (moduleImport && url.endsWith('.json'))) continue;
           const file = resolve(dir, '.' + url.slice(prefix.length - 1));
           if (!file.startsWith(dir) || !existsSync(file) || statSync(file).isDirectory()) {
             res.statusCode = 404;
@@ -54,7 +56,7 @@ function localAssets(): Plugin {
       });
     },
     closeBundle() {
-      copyDir(MOUNTS['/ort/']!, join(outDir, 'ort'), (n) => /\.(wasm|mjs)$/.test(n) && !n.endsWith('.map'));
+      copyDir(MOUNTS['/ort/']!, join(outDir, 'ort'), (n) => /^ort-wasm-simd-threaded.*\.(wasm|mjs)$/.test(n));
       copyDir(MOUNTS['/models/']!, join(outDir, 'models'), (n) => /\.(json|onnx|md)$/.test(n));
     },
   };

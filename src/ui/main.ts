@@ -1,0 +1,2 @@
+/** Entry of the web app: registers the custom elements. */
+import './app/lab-app.js';
