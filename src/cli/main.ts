@@ -5,6 +5,7 @@
 import { catalogue } from '../core/catalogue.js';
 import { parse, UsageError } from './args.js';
 import { generateCommand } from './generate.js';
+import { mctsCommand } from './mcts.js';
 
 const HELP = `lab — Reasoning Lab command line
 
@@ -12,6 +13,8 @@ const HELP = `lab — Reasoning Lab command line
   lab generate --model ID --prompt TEXT    sample from a model
         [--n 4] [--seed 1] [--temperature 0.7] [--top-p 1] [--top-k 0]
         [--max-tokens 256] [--prefix TEXT] [--stop STR] [--json]
+  lab mcts --task NAME --count K --seed S --model A [--reflect-model B]
+        [--pattern NAME|FILE] [--rollouts 16] [--c 1.4] [--max-depth 8] [--out trees.jsonl]
 
 Run \`lab COMMAND --help\` for details.`;
 
@@ -27,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
     for (const m of rows) out(`${m.id.padEnd(36)} ${m.backend.padEnd(8)} ${(m.embedded ? 'yes' : 'no').padEnd(9)} ${formatParams(m.params).padEnd(10)} ${m.notes}`);
   },
   generate: generateCommand,
+  mcts: mctsCommand,
 };
 
 function formatParams(n: number): string {

@@ -1,0 +1,81 @@
+/** `lab mcts`: one MCTS tree per problem, written as JSONL (one tree@1 object per line). */
+import { readFileSync } from 'node:fs';
+import { loadNodeEngine } from '../engines/ort/node.js';
+import { Rng } from '../core/rng.js';
+import { choosePattern, validatePattern } from '../mcts/patterns.js';
+import { runSearch } from '../mcts/search.js';
+import { family, generateProblems } from '../tasks/index.js';
+import { num, parse, UsageError } from './args.js';
+import { writeFileAtomic } from './files.js';
+
+const HELP = `lab mcts --task NAME --count K --seed S --model A [options]
+  --task NAME          built-in family: letters, arithmetic, wordproblems, blocksworld
+  --count K --seed S   K generated problems from seed S
+  --model A            thinking model (e.g. tiny-a)
+  --reflect-model B    model for Reflection and Double-Check nodes (default: A)
+  --pattern NAME|FILE  builtin pattern name, "random" (seeded, default) or a JSON file
+  --rollouts N         rollouts per problem (default 16)
+  --c C                UCT exploration constant (default 1.4)
+  --max-depth D        depth cap, forces an Answer (default 8)
+  --target-correct K   stop a search after K correct answers
+  --temperature T      sampling temperature (default 0.8)
+  --reward R           verifier | confidence | mix (default verifier)
+  --out FILE           write trees as JSONL (written whole: temp file + rename)`;
+
+export async function mctsCommand(argv: string[], out: (s: string) => void): Promise<void> {
+  const v = parse('mcts', argv, {
+    task: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, 'reflect-model': { type: 'string' },
+    pattern: { type: 'string' }, rollouts: { type: 'string' }, c: { type: 'string' }, 'max-depth': { type: 'string' }, 'target-correct': { type: 'string' },
+    temperature: { type: 'string' }, reward: { type: 'string' }, out: { type: 'string' }, input: { type: 'string' },
+  });
+  if (v.help) return out(HELP);
+  if (typeof v.task !== 'string') throw new UsageError('lab mcts: --task is required, e.g. --task letters');
+  if (typeof v.model !== 'string') throw new UsageError('lab mcts: --model is required, e.g. --model tiny-a');
+  if (typeof v.input === 'string') throw new UsageError('lab mcts: --input is not supported yet for built-in tasks; use --count K --seed S');
+  const task = family(v.task);
+  const count = num('mcts', 'count', v.count, 5, 1, 100000);
+  const seed = num('mcts', 'seed', v.seed, 0, 0, 2 ** 31);
+  const reward = (v.reward ?? 'verifier') as 'verifier' | 'confidence' | 'mix';
+  if (!['verifier', 'confidence', 'mix'].includes(reward)) throw new UsageError(`lab mcts: --reward must be verifier, confidence or mix, got "${String(v.reward)}"`);
+  let patternArg: string | undefined = typeof v.pattern === 'string' ? v.pattern : undefined;
+  let filePattern = null;
+  if (patternArg && patternArg.endsWith('.json')) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(patternArg, 'utf8'));
+    } catch (e) {
+      throw new Error(`${patternArg}: ${(e as Error).message}`);
+    }
+    filePattern = validatePattern(raw, patternArg);
+    patternArg = undefined;
+  }
+  const think = await loadNodeEngine(v.model);
+  const reflect = typeof v['reflect-model'] === 'string' && v['reflect-model'] !== v.model ? await loadNodeEngine(v['reflect-model']) : think;
+  const trees: string[] = [];
+  try {
+    for (const p of generateProblems(v.task, count, seed)) {
+      const pattern = filePattern ?? choosePattern(patternArg, new Rng(`pattern:${seed}:${p.id}`));
+      const tree = await runSearch(p, task, { think, reflect }, {
+        pattern,
+        rollouts: num('mcts', 'rollouts', v.rollouts, 16, 1, 10000),
+        c: num('mcts', 'c', v.c, 1.4, 0, 100, true),
+        maxDepth: num('mcts', 'max-depth', v['max-depth'], 8, 2, 64),
+        ...(v['target-correct'] !== undefined ? { targetCorrect: num('mcts', 'target-correct', v['target-correct'], 1, 1, 10000) } : {}),
+        temperature: num('mcts', 'temperature', v.temperature, 0.8, 0, 5, true),
+        reward,
+        seed,
+      });
+      trees.push(JSON.stringify(tree));
+      const s = tree.stats;
+      const refl = tree.nodes.filter((n) => n.role === 'Reflection').length;
+      out(`${p.id}: ${s.rollouts} rollouts, ${s.nodes} nodes, answers ${s.correct}/${s.answers} correct, ${refl} reflections, ${s.tokens} tokens, ${s.seconds}s, pattern ${pattern.name}`);
+    }
+  } finally {
+    await think.dispose();
+    if (reflect !== think) await reflect.dispose();
+  }
+  if (typeof v.out === 'string') {
+    writeFileAtomic(v.out, trees.join('\n') + '\n');
+    out(`wrote ${trees.length} trees to ${v.out}`);
+  }
+}
