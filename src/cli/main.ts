@@ -5,6 +5,7 @@
 import { catalogue } from '../core/catalogue.js';
 import { parse, UsageError } from './args.js';
 import { generateCommand } from './generate.js';
+import { evalCommand } from './eval.js';
 import { mctsCommand } from './mcts.js';
 
 const HELP = `lab — Reasoning Lab command line
@@ -15,6 +16,8 @@ const HELP = `lab — Reasoning Lab command line
         [--max-tokens 256] [--prefix TEXT] [--stop STR] [--json]
   lab mcts --task NAME --count K --seed S --model A [--reflect-model B]
         [--pattern NAME|FILE] [--rollouts 16] [--c 1.4] [--max-depth 8] [--out trees.jsonl]
+  lab eval --task NAME (--count K --seed S | --input FILE.jsonl) --model A[,B]
+        [--n 8] [--k 1,8] [--decode sample|mcts] [--out eval.json] [--csv]
 
 Run \`lab COMMAND --help\` for details.`;
 
@@ -31,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   },
   generate: generateCommand,
   mcts: mctsCommand,
+  eval: evalCommand,
 };
 
 function formatParams(n: number): string {

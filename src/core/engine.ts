@@ -45,8 +45,10 @@ export interface GenerateRequest {
   topP?: number;
   /** Keep only the k most likely tokens (0 = off), default 0. */
   topK?: number;
-  /** Seed of the sampler; sample i uses the stream (seed, i), so batched = one-by-one. Default 0. */
+  /** Seed of the sampler; sample i uses the stream (seed, firstIndex + i), so batched = one-by-one. Default 0. */
   seed?: number;
+  /** Index of the first sample (default 0): a call with n = 1 and firstIndex = i reproduces sample i of a batch. */
+  firstIndex?: number;
   /** Maximum new tokens per sample. Default 256. */
   maxTokens?: number;
   /** Stop strings; the text is cut before the first one found (it is reported in `stop`). */
@@ -144,6 +146,7 @@ export function withDefaults(req: GenerateRequest): Required<Omit<GenerateReques
     topP: req.topP ?? 1,
     topK: req.topK ?? 0,
     seed: req.seed ?? 0,
+    firstIndex: req.firstIndex ?? 0,
     maxTokens: req.maxTokens ?? 256,
     stop: req.stop ?? [],
     topLogprobs: req.topLogprobs ?? 0,

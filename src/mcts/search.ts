@@ -8,6 +8,7 @@
  */
 import { abortError, type ChatMessage, type Completion, type Engine } from '../core/engine.js';
 import { fnv1a, Rng } from '../core/rng.js';
+import { lastBoxed } from '../tasks/answer.js';
 import type { Problem, TaskFamily } from '../tasks/types.js';
 import type { ReasoningPattern } from './patterns.js';
 import { closeTag, formatNode, nodePrefix, type Role } from './roles.js';
@@ -34,6 +35,11 @@ export interface SearchConfig {
   /** verifier: 1/0; confidence: v1 token confidence; mix: w·verifier + (1-w)·confidence. */
   reward?: 'verifier' | 'confidence' | 'mix';
   mixWeight?: number;
+  /**
+   * Decoding mode: the search never sees the reference answer. The reward is the model's own
+   * confidence, answers are not verified and there is no backtracking (used by MCTS decoding).
+   */
+  blind?: boolean;
   /** Role → engine key; default Reflection and Double-Check by 'reflect', the rest by 'think'. */
   roleModels?: Partial<Record<Role, 'think' | 'reflect'>>;
 }
@@ -73,7 +79,7 @@ export async function runSearch(
     seed: config.seed ?? 0,
     temperature: config.temperature ?? 0.8,
     maxNodeTokens: config.maxNodeTokens ?? 160,
-    reward: config.reward ?? 'verifier',
+    reward: config.blind ? ('confidence' as const) : (config.reward ?? 'verifier'),
     mixWeight: config.mixWeight ?? 0.5,
     roleModels: { ...DEFAULT_ROLE_MODELS, ...config.roleModels },
   };
@@ -125,7 +131,9 @@ export async function runSearch(
 
   const score = (node: TreeNode, c: Completion): NonNullable<TreeNode['verdict']> => {
     let v: { correct: boolean; extracted: string | null; reason: string };
-    try {
+    if (config.blind) {
+      v = { correct: false, extracted: lastBoxed(node.text), reason: 'not verified (blind decoding)' };
+    } else try {
       v = task.verify(problem, formatNode("Answer", node.text));
     } catch (e) {
       v = { correct: false, extracted: null, reason: `verifier error: ${(e as Error).message}` };
@@ -134,6 +142,7 @@ export async function runSearch(
     const reward = cfg.reward === 'verifier' ? Number(v.correct) : cfg.reward === 'confidence' ? conf : cfg.mixWeight * Number(v.correct) + (1 - cfg.mixWeight) * conf;
     stats.answers++;
     if (v.correct) stats.correct++;
+    if (config.blind) return { ...v, reward: conf };
     return { ...v, reward };
   };
 
@@ -194,7 +203,7 @@ export async function runSearch(
     emit({ type: 'backprop', iteration: it, path, reward: verdict.reward });
     stats.rollouts = it + 1;
     // Backtracking: a Reflection by the reflect model under the nearest configured ancestor.
-    if (!verdict.correct) {
+    if (!verdict.correct && !config.blind) {
       const anchorId = [...path].reverse().find((id) => nodes[id]!.role === pattern.backtrack && nodes[id]!.depth + 1 < cfg.maxDepth);
       if (anchorId !== undefined) {
         const [refl] = await expand(nodes[anchorId]!, 'Reflection', 1, it);

@@ -44,6 +44,9 @@ describe('OrtEngine.generate', () => {
     const batched = await noCache.generate({ messages, n: 3, seed: 9, temperature: 1, maxTokens: 30 });
     const alone = await noCache.generate({ messages, n: 1, seed: 9, temperature: 1, maxTokens: 30 });
     expect(batched[0]!.tokens).toEqual(alone[0]!.tokens);
+    const third = await noCache.generate({ messages, n: 1, firstIndex: 2, seed: 9, temperature: 1, maxTokens: 30 });
+    expect(third[0]!.tokens).toEqual(batched[2]!.tokens);
+    expect(third[0]!.index).toBe(2);
   });
 
   it('continues a partial assistant message and honours stop strings and max tokens', async () => {

@@ -81,8 +81,8 @@ export class OrtEngine implements Engine {
     if (signal?.aborted) throw abortError();
     const { past: past1, logits: first } = await this.prefill(promptIds);
     const n = req.n;
-    const rngs = Array.from({ length: n }, (_, i) => new Rng(`${req.seed}:${i}`));
-    const rows = Array.from({ length: n }, (_, i) => ({ index: i, tokens: [] as number[], logprobs: [] as SampledToken[], text: '', done: false, finish: 'length' as Completion['finishReason'], stop: undefined as string | undefined }));
+    const rngs = Array.from({ length: n }, (_, i) => new Rng(`${req.seed}:${req.firstIndex + i}`));
+    const rows = Array.from({ length: n }, (_, i) => ({ index: req.firstIndex + i, tokens: [] as number[], logprobs: [] as SampledToken[], text: '', done: false, finish: 'length' as Completion['finishReason'], stop: undefined as string | undefined }));
     // `active[j]` is the row in batch slot j; finished rows leave the batch so they cost nothing.
     let active = rows.map((_, i) => i);
     let past = this.runner.repeat(past1, n);
@@ -92,7 +92,7 @@ export class OrtEngine implements Engine {
       for (let j = 0; j < active.length; j++) {
         const row = rows[active[j]!]!;
         const lp = logSoftmax(logitRows[j]!);
-        const id = sampleToken(lp, req, rngs[row.index]!);
+        const id = sampleToken(lp, req, rngs[row.index - req.firstIndex]!);
         const top = req.topLogprobs > 0 ? topK(lp, req.topLogprobs).map((t) => ({ id: t, token: this.tokenizer.tokenText(t), logprob: lp[t]! })) : [];
         const tok: SampledToken = { id, token: this.tokenizer.tokenText(id), logprob: lp[id]!, top };
         row.tokens.push(id);
