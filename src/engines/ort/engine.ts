@@ -54,9 +54,12 @@ export class OrtEngine implements Engine {
     return this.tokenizer.encode(text);
   }
 
-  cacheStats(): KvCacheStats {
-    return this.cache.stats();
+  cacheStats(): KvCacheStats & { promptTokens: number; promptTokensReused: number } {
+    return { ...this.cache.stats(), promptTokens: this.promptTokens, promptTokensReused: this.promptTokensReused };
   }
+
+  private promptTokens = 0;
+  private promptTokensReused = 0;
 
   /**
    * Past KV and next-token logits after `tokens` (batch 1), reusing the longest cached prefix and
@@ -65,6 +68,8 @@ export class OrtEngine implements Engine {
   async prefill(tokens: number[], useCache = true): Promise<{ past: BatchPast; logits: Float32Array; reused: number }> {
     if (tokens.length === 0) throw new Error('prefill needs at least one token');
     const hit = useCache && this.info.can.prefixCache ? this.cache.lookup(tokens) : null;
+    this.promptTokens += tokens.length;
+    this.promptTokensReused += hit ? hit.tokens.length : 0;
     if (hit && hit.tokens.length === tokens.length) return { past: { batch: 1, len: tokens.length, data: hit.past }, logits: hit.lastLogits, reused: tokens.length };
     const start = hit ? hit.tokens.length : 0;
     const past: BatchPast = hit ? { batch: 1, len: start, data: hit.past } : this.runner.emptyPast(1);
