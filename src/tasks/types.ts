@@ -61,3 +61,28 @@ export interface TaskFamily {
   solve(problem: Problem, rng: Rng): SolverTrace;
   verify(problem: Problem, output: string): Verdict;
 }
+
+/** Where a dataset row came from, for error messages (file:line:field). */
+export interface RowContext {
+  file: string;
+  /** 1-based line number in the JSONL file. */
+  line: number;
+  /** 0-based index of the row among the file's rows. */
+  index: number;
+}
+
+/**
+ * A task family backed by a dataset file (GSM8K, MATH-500, AIME, PlanBench, IFEval): rows become
+ * Problems, and a rule-based verifier judges model outputs. Verifiers never throw on any string.
+ */
+export interface DatasetFamily {
+  readonly name: string;
+  readonly description: string;
+  /**
+   * Turn one parsed JSONL row (the dataset's own fields) into a Problem. Throws a JsonlError
+   * (src/data/jsonl.ts) naming file, line and field when a required field is missing or malformed.
+   * The Problem id is the row's id field when present, else String(ctx.index).
+   */
+  fromRow(row: Record<string, unknown>, ctx: RowContext): Problem;
+  verify(problem: Problem, output: string): Verdict;
+}
