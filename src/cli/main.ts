@@ -7,6 +7,7 @@ import { parse, UsageError } from './args.js';
 import { generateCommand } from './generate.js';
 import { evalCommand } from './eval.js';
 import { mctsCommand } from './mcts.js';
+import { verifyCommand } from './verify.js';
 
 const HELP = `lab — Reasoning Lab command line
 
@@ -18,6 +19,7 @@ const HELP = `lab — Reasoning Lab command line
         [--pattern NAME|FILE] [--rollouts 16] [--c 1.4] [--max-depth 8] [--out trees.jsonl]
   lab eval --task NAME (--count K --seed S | --input FILE.jsonl) --model A[,B]
         [--n 8] [--k 1,8] [--decode sample|mcts] [--out eval.json] [--csv]
+  lab verify --task NAME --input FILE.jsonl [--response-field response]
 
 Run \`lab COMMAND --help\` for details.`;
 
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   generate: generateCommand,
   mcts: mctsCommand,
   eval: evalCommand,
+  verify: verifyCommand,
 };
 
 function formatParams(n: number): string {

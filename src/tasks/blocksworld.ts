@@ -1,6 +1,7 @@
 import type { Rng } from '../core/rng.js';
 import { lastBoxed } from './answer.js';
-import type { GenerateOptions, Problem, SolverTrace, TaskFamily, Verdict } from './types.js';
+import { JsonlError } from '../data/jsonl.js';
+import type { DatasetFamily, GenerateOptions, Problem, RowContext, SolverTrace, TaskFamily, Verdict } from './types.js';
 
 /**
  * Blocksworld planning under the 4-operator STRIPS rules (pick-up, put-down, stack, unstack),
@@ -11,6 +12,8 @@ export interface BlocksData {
   blocks: string[];
   init: string[];
   goal: string[];
+  /** PlanBench display names, e.g. {a: "red block"}: plans may refer to blocks by them. */
+  names?: Record<string, string>;
 }
 
 /** Towers listed bottom to top. */
@@ -84,9 +87,19 @@ export function normaliseAction(text: string): string {
   return words.join(' ');
 }
 
+/** Replace PlanBench block names ("the red block", "red") by object ids, longest names first. */
+function applyNames(text: string, names?: Record<string, string>): string {
+  if (!names) return text;
+  let t = text;
+  const pairs = Object.entries(names).flatMap(([id, name]) => [[name.toLowerCase(), id], [name.toLowerCase().replace(/ block$/, ''), id]] as const);
+  pairs.sort((a, b) => b[0].length - a[0].length);
+  for (const [name, id] of pairs) t = t.replace(new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi'), id);
+  return t;
+}
+
 /** Split a plan into actions (commas, semicolons, newlines or numbered lines). */
-export function parsePlan(text: string): string[] {
-  return text
+export function parsePlan(text: string, names?: Record<string, string>): string[] {
+  return applyNames(text, names)
     .split(/[,;\n]|\\\\/)
     .map((s) => normaliseAction(s.replace(/^\s*\d+[.)]\s*/, '')))
     .filter(Boolean);
@@ -193,9 +206,54 @@ function verify(problem: Problem, output: string): Verdict {
   const data = problem.data as BlocksData;
   const extracted = lastBoxed(output);
   if (extracted === null) return { correct: false, extracted: null, reason: 'no \\boxed{} answer' };
-  const r = checkPlan(data.init, data.goal, parsePlan(extracted));
+  const r = checkPlan(data.init, data.goal, parsePlan(extracted, data.names));
   return { correct: r.valid, extracted, reason: r.reason };
 }
+
+/** Plan text of an output: the last \boxed{}, else a [PLAN] … [PLAN END] block, else the whole text. */
+function planText(output: string): string {
+  const boxed = lastBoxed(output);
+  if (boxed !== null) return boxed;
+  const m = /\[PLAN\]([\s\S]*?)(\[PLAN END\]|$)/i.exec(output);
+  return m ? m[1]! : output;
+}
+
+function strings(row: Record<string, unknown>, field: string, ctx: RowContext): string[] {
+  const v = row[field];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new JsonlError(ctx.file, ctx.line, field, v === undefined ? 'is missing' : 'must be an array of strings');
+  return v as string[];
+}
+
+/** PlanBench Blocksworld rows (objects, object_names, init, goal, ground_truth_plan…). */
+export const planbench: DatasetFamily = {
+  name: 'blocksworld',
+  description: 'PlanBench Blocksworld instances (4-operator STRIPS), plans checked by simulation.',
+  fromRow(row, ctx) {
+    const blocks = strings(row, 'objects', ctx);
+    const init = strings(row, 'init', ctx);
+    const goal = strings(row, 'goal', ctx);
+    const names = row.object_names;
+    if (names !== undefined && (typeof names !== 'object' || names === null || Object.values(names).some((x) => typeof x !== 'string')))
+      throw new JsonlError(ctx.file, ctx.line, 'object_names', 'must map object ids to names');
+    const gt = Array.isArray(row.ground_truth_plan) ? (row.ground_truth_plan as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+    const data: BlocksData = { blocks, init, goal, ...(names ? { names: names as Record<string, string> } : {}) };
+    const question =
+      typeof row.planbench_task1_query === 'string' && row.planbench_task1_query
+        ? row.planbench_task1_query
+        : `Blocks ${blocks.join(', ')}. Start: ${init.join('; ')}. Goal: ${goal.join('; ')}. Give a plan.`;
+    return { id: typeof row.id === 'string' ? row.id : String(ctx.index), family: 'blocksworld', question, answer: gt.join(', '), data };
+  },
+  verify(problem, output) {
+    try {
+      const data = problem.data as BlocksData;
+      const text = planText(output);
+      const r = checkPlan(data.init, data.goal, parsePlan(text, data.names));
+      return { correct: r.valid, extracted: text.trim().slice(0, 500), reason: r.reason };
+    } catch (e) {
+      return { correct: false, extracted: null, reason: `could not check the plan: ${(e as Error).message}` };
+    }
+  },
+};
 
 export const blocksworld: TaskFamily = {
   name: 'blocksworld',
