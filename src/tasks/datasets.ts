@@ -4,6 +4,7 @@
  */
 import { JsonlError } from '../data/jsonl.js';
 import { planbench } from './blocksworld.js';
+import { ifeval } from './ifeval.js';
 import { FAMILIES } from './index.js';
 import type { DatasetFamily, RowContext } from './types.js';
 
@@ -39,6 +40,7 @@ const REGISTRY: Record<string, DatasetFamily> = {
   arithmetic: generic('arithmetic'),
   wordproblems: generic('wordproblems'),
   blocksworld: planbench,
+  ifeval,
 };
 
 /** Register a dataset family (used for families defined in their own modules). */
