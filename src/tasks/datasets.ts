@@ -4,7 +4,10 @@
  */
 import { JsonlError } from '../data/jsonl.js';
 import { planbench } from './blocksworld.js';
+import { aime } from './aime.js';
+import { gsm8k } from './gsm8k.js';
 import { ifeval } from './ifeval.js';
+import { math } from './math.js';
 import { FAMILIES } from './index.js';
 import type { DatasetFamily, RowContext } from './types.js';
 
@@ -41,6 +44,9 @@ const REGISTRY: Record<string, DatasetFamily> = {
   wordproblems: generic('wordproblems'),
   blocksworld: planbench,
   ifeval,
+  gsm8k,
+  math,
+  aime,
 };
 
 /** Register a dataset family (used for families defined in their own modules). */
