@@ -100,7 +100,13 @@ export function validatePattern(raw: unknown, source = 'pattern'): ReasoningPatt
   const reach = (from: Role): Set<Role> => {
     const seen = new Set<Role>([from]);
     const stack = [from];
-    while (stack.length) for (const c of Object.keys(p.next[stack.pop()!] ?? {}) as Role[]) if (!seen.has(c)) seen.add(c), stack.push(c);
+    while (stack.length) {
+      for (const c of Object.keys(p.next[stack.pop()!] ?? {}) as Role[]) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        stack.push(c);
+      }
+    }
     return seen;
   };
   if (!p.next.Reflection) fail('next.Reflection', 'is required: backtracking adds Reflection nodes, which must lead on to Answer');
