@@ -5,6 +5,7 @@
 import { catalogue } from '../core/catalogue.js';
 import { parse, UsageError } from './args.js';
 import { generateCommand } from './generate.js';
+import { dpoLossCommand, extractCommand, logprobsCommand, scoreCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { mctsCommand } from './mcts.js';
 import { verifyCommand } from './verify.js';
@@ -20,6 +21,11 @@ const HELP = `lab — Reasoning Lab command line
   lab eval --task NAME (--count K --seed S | --input FILE.jsonl) --model A[,B]
         [--n 8] [--k 1,8] [--decode sample|mcts] [--out eval.json] [--csv]
   lab verify --task NAME --input FILE.jsonl [--response-field response]
+  lab extract --trees trees.jsonl [--sft sft.jsonl] [--dpo dpo.jsonl] [--length short|medium|long|all]
+        [--select reward|perplexity] [--recipe paper]
+  lab logprobs --input FILE.jsonl          masked sequence log-probs (CPU reference)
+  lab dpo-loss --input pairs.jsonl --loss sigmoid|cdpo|robust|ipo|hinge --beta B [--eps E] [--alpha A] [--mask-common-prefix]
+  lab score --policy A --reference B --pairs dpo.jsonl --loss ... --beta B   the same metrics from the models
 
 Run \`lab COMMAND --help\` for details.`;
 
@@ -38,6 +44,10 @@ const COMMANDS: Record<string, Command> = {
   mcts: mctsCommand,
   eval: evalCommand,
   verify: verifyCommand,
+  extract: extractCommand,
+  logprobs: logprobsCommand,
+  'dpo-loss': dpoLossCommand,
+  score: scoreCommand,
 };
 
 function formatParams(n: number): string {
