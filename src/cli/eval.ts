@@ -1,6 +1,7 @@
 /** `lab eval`: Test@N with plain sampling or MCTS decoding, side-by-side tables, JSON/CSV output. */
 import { readFileSync } from 'node:fs';
-import { parseJsonl, stringField } from '../data/jsonl.js';
+import { parseJsonl } from '../data/jsonl.js';
+import { dataset } from '../tasks/datasets.js';
 import { loadNodeEngine } from '../engines/ort/node.js';
 import { compareTable, runTestN, type ProblemRecord, type TestNSummary } from '../eval/testn.js';
 import { family, generateProblems, type Problem } from '../tasks/index.js';
@@ -8,9 +9,11 @@ import { num, parse, UsageError } from './args.js';
 import { writeFileAtomic } from './files.js';
 
 const HELP = `lab eval --task NAME (--count K --seed S | --input FILE.jsonl) --model A[,B] [options]
-  --task NAME          letters, arithmetic, wordproblems (blocksworld needs generated problems)
-  --count K --seed S   K generated problems from seed S (default seed 0)
-  --input FILE.jsonl   rows {"id"?, "question", "answer"} (numeric families)
+  --task NAME          generated: letters, arithmetic, wordproblems, blocksworld;
+                       with --input also gsm8k, math, aime, ifeval, blocksworld (PlanBench rows)
+  --count K --seed S   K generated problems from seed S (with --input: the first K rows)
+  --input FILE.jsonl   dataset rows in the dataset's own fields (letters/arithmetic/wordproblems:
+                       {"id"?, "question", "answer"})
   --model A[,B]        one model, or several compared on the same problems and seeds
   --n N                samples per problem (default 8)
   --k 1,8              Test@k values (each <= n; default 1,n)
@@ -21,19 +24,15 @@ const HELP = `lab eval --task NAME (--count K --seed S | --input FILE.jsonl) --m
   --out FILE           write {"summary", "problems", "runs"} as JSON
   --csv                print per-problem CSV instead of the Markdown table`;
 
-function loadInput(path: string): Problem[] {
+function loadInput(path: string, task: string): Problem[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new Error(`cannot read ${path}: ${(e as Error).message}`);
   }
-  return parseJsonl(text, path).map((row, i) => ({
-    id: typeof row.value.id === 'string' || typeof row.value.id === 'number' ? String(row.value.id) : String(i),
-    family: 'input',
-    question: stringField(row, 'question', path),
-    answer: stringField(row, 'answer', path),
-  }));
+  const fam = dataset(task);
+  return parseJsonl(text, path).map((row, index) => fam.fromRow(row.value, { file: path, line: row.line, index }));
 }
 
 export async function evalCommand(argv: string[], out: (s: string) => void): Promise<void> {
@@ -45,7 +44,7 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
   if (v.help) return out(HELP);
   if (typeof v.task !== 'string') throw new UsageError('lab eval: --task is required, e.g. --task letters');
   if (typeof v.model !== 'string') throw new UsageError('lab eval: --model is required, e.g. --model tiny-a');
-  const task = family(v.task);
+  const task = typeof v.input === 'string' ? dataset(v.task) : family(v.task);
   const n = num('eval', 'n', v.n, 8, 1, 1024);
   const ks = typeof v.k === 'string' ? v.k.split(',').map((x) => num('eval', 'k', x, 1, 1, n)) : [...new Set([1, n])];
   const decode = v.decode ?? 'sample';
@@ -53,8 +52,8 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
   const seed = num('eval', 'seed', v.seed, 0, 0, 2 ** 31);
   let problems: Problem[];
   if (typeof v.input === 'string') {
-    if (v.task === 'blocksworld') throw new UsageError('lab eval: --input is not supported for blocksworld yet (its verifier needs init/goal facts); use --count');
-    problems = loadInput(v.input);
+    problems = loadInput(v.input, v.task);
+    if (v.count !== undefined) problems = problems.slice(0, num('eval', 'count', v.count, 20, 1, 1e9));
   } else {
     problems = generateProblems(v.task, num('eval', 'count', v.count, 20, 1, 100000), seed);
   }

@@ -4,13 +4,28 @@ import { loadNodeEngine } from '../engines/ort/node.js';
 import { Rng } from '../core/rng.js';
 import { choosePattern, validatePattern } from '../mcts/patterns.js';
 import { runSearch } from '../mcts/search.js';
-import { family, generateProblems } from '../tasks/index.js';
+import { parseJsonl } from '../data/jsonl.js';
+import { dataset } from '../tasks/datasets.js';
+import { family, generateProblems, type Problem } from '../tasks/index.js';
+
+function loadRows(path: string, task: string): Problem[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  const fam = dataset(task);
+  return parseJsonl(text, path).map((row, index) => fam.fromRow(row.value, { file: path, line: row.line, index }));
+}
 import { num, parse, UsageError } from './args.js';
 import { writeFileAtomic } from './files.js';
 
-const HELP = `lab mcts --task NAME --count K --seed S --model A [options]
-  --task NAME          built-in family: letters, arithmetic, wordproblems, blocksworld
-  --count K --seed S   K generated problems from seed S
+const HELP = `lab mcts --task NAME (--count K --seed S | --input FILE.jsonl) --model A [options]
+  --task NAME          built-in family: letters, arithmetic, wordproblems, blocksworld;
+                       with --input also gsm8k, math, aime, ifeval (dataset rows, own fields)
+  --count K --seed S   K generated problems from seed S (with --input: the first K rows)
+  --input FILE.jsonl   problems from a dataset file
   --model A            thinking model (e.g. tiny-a)
   --reflect-model B    model for Reflection and Double-Check nodes (default: A)
   --pattern NAME|FILE  builtin pattern name, "random" (seeded, default) or a JSON file
@@ -31,8 +46,8 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
   if (v.help) return out(HELP);
   if (typeof v.task !== 'string') throw new UsageError('lab mcts: --task is required, e.g. --task letters');
   if (typeof v.model !== 'string') throw new UsageError('lab mcts: --model is required, e.g. --model tiny-a');
-  if (typeof v.input === 'string') throw new UsageError('lab mcts: --input is not supported yet for built-in tasks; use --count K --seed S');
-  const task = family(v.task);
+  const fromFile = typeof v.input === 'string';
+  const task = fromFile ? dataset(v.task) : family(v.task);
   const count = num('mcts', 'count', v.count, 5, 1, 100000);
   const seed = num('mcts', 'seed', v.seed, 0, 0, 2 ** 31);
   const reward = (v.reward ?? 'verifier') as 'verifier' | 'confidence' | 'mix';
@@ -53,7 +68,8 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
   const reflect = typeof v['reflect-model'] === 'string' && v['reflect-model'] !== v.model ? await loadNodeEngine(v['reflect-model']) : think;
   const trees: string[] = [];
   try {
-    for (const p of generateProblems(v.task, count, seed)) {
+    const problems = fromFile ? loadRows(v.input as string, v.task).slice(0, v.count !== undefined ? count : undefined) : generateProblems(v.task, count, seed);
+    for (const p of problems) {
       const pattern = filePattern ?? choosePattern(patternArg, new Rng(`pattern:${seed}:${p.id}`));
       const tree = await runSearch(p, task, { think, reflect }, {
         pattern,

@@ -9,10 +9,10 @@ import type { Engine } from '../core/engine.js';
 import { Rng } from '../core/rng.js';
 import { choosePattern } from '../mcts/patterns.js';
 import { formatNode } from '../mcts/roles.js';
-import { bestAnswer, runSearch, type SearchEngines } from '../mcts/search.js';
+import { bestAnswer, runSearch, type SearchEngines, type Verifier } from '../mcts/search.js';
 import { pathTo } from '../mcts/tree.js';
 import { lastBoxed } from '../tasks/answer.js';
-import type { Problem, TaskFamily } from '../tasks/types.js';
+import type { Problem } from '../tasks/types.js';
 import { diagnose, summariseDiagnostics, type DiagnosticsSummary, type SampleDiagnostics } from './diagnostics.js';
 import { passAtK } from './passk.js';
 
@@ -93,7 +93,7 @@ export function summarise(problems: ProblemRecord[], ks: number[], decode: 'samp
   return s;
 }
 
-function record(id: string, text: string, tokens: number, truncated: boolean, problem: Problem, task: TaskFamily): SampleRecord {
+function record(id: string, text: string, tokens: number, truncated: boolean, problem: Problem, task: Verifier): SampleRecord {
   let v: { correct: boolean; extracted: string | null };
   try {
     v = task.verify(problem, text);
@@ -106,7 +106,7 @@ function record(id: string, text: string, tokens: number, truncated: boolean, pr
 /** Run Test@N over a problem set. `onProblem` reports progress. */
 export async function runTestN(
   problems: Problem[],
-  task: TaskFamily,
+  task: Verifier,
   engines: SearchEngines,
   cfg: TestNConfig,
   opts: { signal?: AbortSignal; onProblem?: (done: number, total: number, rec: ProblemRecord) => void } = {},

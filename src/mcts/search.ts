@@ -9,7 +9,12 @@
 import { abortError, type ChatMessage, type Completion, type Engine } from '../core/engine.js';
 import { fnv1a, Rng } from '../core/rng.js';
 import { lastBoxed } from '../tasks/answer.js';
-import type { Problem, TaskFamily } from '../tasks/types.js';
+import type { Problem, Verdict } from '../tasks/types.js';
+
+/** What the search needs of a task: its verifier (a TaskFamily or a DatasetFamily). */
+export interface Verifier {
+  verify(problem: Problem, output: string): Verdict;
+}
 import type { ReasoningPattern } from './patterns.js';
 import { closeTag, formatNode, nodePrefix, type Role } from './roles.js';
 import { pathTo, TREE_SCHEMA, type Tree, type TreeEvent, type TreeNode, type TreeStats } from './tree.js';
@@ -67,7 +72,7 @@ export function confidenceReward(c: Pick<Completion, 'logprobs'>): number {
 /** Run one search for one problem. `onEvent` sees every event as it happens (live tree view). */
 export async function runSearch(
   problem: Problem,
-  task: TaskFamily,
+  task: Verifier,
   engines: SearchEngines,
   config: SearchConfig,
   opts: { signal?: AbortSignal; onEvent?: (e: TreeEvent, tree: Tree) => void } = {},

@@ -3,6 +3,7 @@
  * each role deterministically from the seed so the search logic can be checked exactly; the real
  * engine is exercised in mcts-real.test.ts.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Completion, Engine, GenerateRequest } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
@@ -51,6 +52,25 @@ describe('patterns', () => {
     expect(() => validatePattern({ ...base, backtrack: 'Hypothesis' })).toThrow(/field "backtrack"/);
     expect(() => validatePattern('nope')).toThrow(/JSON object/);
     expect(() => validatePattern({ ...base, next: { 'Sub-Task': { Answer: 1 } } })).toThrow(/next\.Reflection/);
+  });
+});
+
+describe('pattern loading never crashes', () => {
+  it('arbitrary JSON either validates or fails with a message naming the source', () => {
+    const role = fc.constantFrom('Thinking', 'Sub-Task', 'Reflection', 'Hypothesis', 'Double-Check', 'Reclarify', 'Answer', 'Musing', '');
+    const shaped = fc.record({ name: fc.string(), start: role, rootSamples: fc.integer({ min: -2, max: 20 }), next: fc.dictionary(role, fc.dictionary(role, fc.integer({ min: -1, max: 20 }))), backtrack: role }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), shaped), (raw) => {
+        try {
+          const p = validatePattern(raw, 'user.json');
+          expect(p.next.Reflection).toBeDefined();
+        } catch (e) {
+          expect(e).toBeInstanceOf(Error);
+          expect((e as Error).message).toMatch(/^user\.json: /);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
