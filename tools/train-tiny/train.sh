@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates both embedded models from fixed seeds (build-time only; CI never trains).
-#   bash tools/train-tiny/train.sh            # corpus → train tiny-a ‖ tiny-b → export → evaluate
+#   bash tools/train-tiny/train.sh        # corpus → train tiny-a ‖ tiny-b → export → evaluate → report
 # Needs: Debian's python3-torch python3-onnx python3-numpy libopenblas0-pthread, and `npm install`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -8,8 +8,9 @@ PY=${PYTHON:-/usr/bin/python3}
 STEPS=${STEPS:-1800}
 OUT=tools/train-tiny/out
 mkdir -p "$OUT"
-start=$(date +%s)
+t0=$(date +%s)
 npx tsx tools/train-tiny/make-corpus.ts --out "$OUT"
+t1=$(date +%s)
 # One thread each, side by side: on 2 cores this beats two threads one after the other.
 $PY tools/train-tiny/train.py --model tiny-a --steps "$STEPS" --threads 1 > "$OUT/tiny-a.log" 2>&1 &
 pa=$!
@@ -17,6 +18,14 @@ $PY tools/train-tiny/train.py --model tiny-b --steps "$STEPS" --threads 1 > "$OU
 pb=$!
 wait $pa
 wait $pb
-echo "training done in $(( $(date +%s) - start ))s"
-npx tsx tools/train-tiny/evaluate.ts --out "$OUT"
-echo "total $(( $(date +%s) - start ))s"
+t2=$(date +%s)
+npx tsx tools/train-tiny/evaluate.ts --models tiny-a --out "$OUT" &
+ea=$!
+npx tsx tools/train-tiny/evaluate.ts --models tiny-b --out "$OUT" &
+eb=$!
+wait $ea
+wait $eb
+t3=$(date +%s)
+printf '{"corpus": %d, "train": %d, "eval": %d, "total": %d}\n' $((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t3 - t0)) > "$OUT/timing.json"
+npx tsx tools/train-tiny/evaluate.ts --report --out "$OUT"
+echo "total $((t3 - t0))s"
