@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseJsonl } from '../data/jsonl.js';
 import { dataset } from '../tasks/datasets.js';
-import { loadNodeEngine } from '../engines/ort/node.js';
+import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from '../engines/openai/flags.js';
 import { compareTable, runTestN, type ProblemRecord, type TestNSummary } from '../eval/testn.js';
 import { family, generateProblems, type Problem } from '../tasks/index.js';
 import { num, parse, UsageError } from './args.js';
@@ -40,8 +40,9 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
     task: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, input: { type: 'string' }, model: { type: 'string' },
     n: { type: 'string' }, k: { type: 'string' }, decode: { type: 'string' }, rollouts: { type: 'string' }, temperature: { type: 'string' },
     'max-tokens': { type: 'string' }, out: { type: 'string' }, csv: { type: 'boolean' },
+    ...ENGINE_FLAGS,
   });
-  if (v.help) return out(HELP);
+  if (v.help) return out(`${HELP}\n${ENGINE_HELP}`);
   if (typeof v.task !== 'string') throw new UsageError('lab eval: --task is required, e.g. --task letters');
   if (typeof v.model !== 'string') throw new UsageError('lab eval: --model is required, e.g. --model tiny-a');
   const task = typeof v.input === 'string' ? dataset(v.task) : family(v.task);
@@ -62,7 +63,7 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
   const decoders: ('sample' | 'mcts')[] = decode === 'mcts' ? ['sample', 'mcts'] : ['sample'];
   const runs: { label: string; summary: TestNSummary; problems: ProblemRecord[] }[] = [];
   for (const m of models) {
-    const engine = await loadNodeEngine(m);
+    const engine = await loadEngineFromFlags('eval', v, m, { prefix: decode === 'mcts' });
     try {
       for (const d of decoders) {
         const t0 = performance.now();

@@ -8,6 +8,7 @@ import { generateCommand } from './generate.js';
 import { dpoLossCommand, extractCommand, logprobsCommand, scoreCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { mctsCommand } from './mcts.js';
+import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 
 const HELP = `lab — Reasoning Lab command line
@@ -26,6 +27,7 @@ const HELP = `lab — Reasoning Lab command line
   lab logprobs --input FILE.jsonl          masked sequence log-probs (CPU reference)
   lab dpo-loss --input pairs.jsonl --loss sigmoid|cdpo|robust|ipo|hinge --beta B [--eps E] [--alpha A] [--mask-common-prefix]
   lab score --policy A --reference B --pairs dpo.jsonl --loss ... --beta B   the same metrics from the models
+  lab serve --model ID [--port 8000] [--host 127.0.0.1]   OpenAI-compatible HTTP server (/v1/models, /v1/chat/completions, /v1/completions)
 
 Run \`lab COMMAND --help\` for details.`;
 
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, Command> = {
   logprobs: logprobsCommand,
   'dpo-loss': dpoLossCommand,
   score: scoreCommand,
+  serve: serveCommand,
 };
 
 function formatParams(n: number): string {

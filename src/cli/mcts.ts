@@ -1,6 +1,6 @@
 /** `lab mcts`: one MCTS tree per problem, written as JSONL (one tree@1 object per line). */
 import { readFileSync } from 'node:fs';
-import { loadNodeEngine } from '../engines/ort/node.js';
+import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from '../engines/openai/flags.js';
 import { Rng } from '../core/rng.js';
 import { choosePattern, validatePattern } from '../mcts/patterns.js';
 import { runSearch } from '../mcts/search.js';
@@ -42,8 +42,9 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
     task: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, 'reflect-model': { type: 'string' },
     pattern: { type: 'string' }, rollouts: { type: 'string' }, c: { type: 'string' }, 'max-depth': { type: 'string' }, 'target-correct': { type: 'string' },
     temperature: { type: 'string' }, reward: { type: 'string' }, out: { type: 'string' }, input: { type: 'string' },
+    ...ENGINE_FLAGS,
   });
-  if (v.help) return out(HELP);
+  if (v.help) return out(`${HELP}\n${ENGINE_HELP}`);
   if (typeof v.task !== 'string') throw new UsageError('lab mcts: --task is required, e.g. --task letters');
   if (typeof v.model !== 'string') throw new UsageError('lab mcts: --model is required, e.g. --model tiny-a');
   const fromFile = typeof v.input === 'string';
@@ -64,8 +65,8 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
     filePattern = validatePattern(raw, patternArg);
     patternArg = undefined;
   }
-  const think = await loadNodeEngine(v.model);
-  const reflect = typeof v['reflect-model'] === 'string' && v['reflect-model'] !== v.model ? await loadNodeEngine(v['reflect-model']) : think;
+  const think = await loadEngineFromFlags('mcts', v, v.model, { prefix: true });
+  const reflect = typeof v['reflect-model'] === 'string' && v['reflect-model'] !== v.model ? await loadEngineFromFlags('mcts', v, v['reflect-model'], { prefix: true }) : think;
   const trees: string[] = [];
   try {
     const problems = fromFile ? loadRows(v.input as string, v.task).slice(0, v.count !== undefined ? count : undefined) : generateProblems(v.task, count, seed);

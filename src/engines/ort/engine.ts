@@ -82,7 +82,16 @@ export class OrtEngine implements Engine {
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<Completion[]> {
     const req = withDefaults(request);
-    const promptIds = this.tokenizer.encode(this.tokenizer.prompt(req.messages, req.prefix ?? ''));
+    return this.generateIds(this.tokenizer.encode(this.tokenizer.prompt(req.messages, req.prefix ?? '')), request, signal);
+  }
+
+  /**
+   * n samples continuing `promptIds` exactly (no chat template, no special tokens added): the
+   * sampling loop behind `generate`, also used by `lab serve` for raw /v1/completions prompts.
+   */
+  async generateIds(promptIds: number[], request: Omit<GenerateRequest, 'messages' | 'prefix'>, signal?: AbortSignal): Promise<Completion[]> {
+    const req = withDefaults({ ...request, messages: [] });
+    if (promptIds.length === 0) throw new RangeError('the prompt is empty: it needs at least one token');
     if (signal?.aborted) throw abortError();
     const { past: past1, logits: first } = await this.prefill(promptIds);
     const n = req.n;
@@ -177,7 +186,7 @@ export class OrtEngine implements Engine {
 }
 
 /** Earliest stop string in `text`. */
-function firstStop(text: string, stops: string[]): { at: number; stop: string } | null {
+export function firstStop(text: string, stops: string[]): { at: number; stop: string } | null {
   let best: { at: number; stop: string } | null = null;
   for (const s of stops) {
     if (!s) continue;
