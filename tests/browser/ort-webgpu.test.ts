@@ -14,11 +14,22 @@ beforeAll(async () => {
 });
 afterAll(async () => lab?.close());
 
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
   let d = 0;
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
   return d;
+}
+
+/** Index of the largest logit per position. */
+function argmaxRows(xs: ArrayLike<number>, V: number): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < xs.length / V; t++) {
+    let best = 0;
+    for (let v = 1; v < V; v++) if (xs[t * V + v]! > xs[t * V + best]!) best = v;
+    out.push(best);
+  }
+  return out;
 }
 
 const IDS = [72, 111, 119, 32, 109, 97, 110, 121, 32, 114, 39, 115, 32, 105, 110, 63];
@@ -31,17 +42,24 @@ describe('onnxruntime-web in Chromium', () => {
   });
 
   for (const model of ['tiny-a', 'tiny-b']) {
-    it(`${model}: WebGPU and wasm logits agree (1e-3), also with onnxruntime-node, and the KV cache matches`, async () => {
+    it(`${model}: WebGPU and wasm logits agree (1e-3 of the logit scale, same argmax), wasm = onnxruntime-node (1e-4), and the KV cache matches`, async () => {
       const gpu = await lab.page.evaluate(([m, ids]) => (globalThis as any).labTest.logits('webgpu', m, ids), [model, IDS] as const);
       const wasm = await lab.page.evaluate(([m, ids]) => (globalThis as any).labTest.logits('wasm', m, ids), [model, IDS] as const);
       expect(gpu.device).toBe('webgpu');
-      expect(maxDiff(gpu.full, wasm.full)).toBeLessThan(1e-3);
       const node = await loadNodeEngine(model, { cacheBytes: 0 });
       const res = await node.runner.forward([IDS], node.runner.emptyPast(1));
-      expect(maxDiff(wasm.full, res.logits)).toBeLessThan(1e-3);
       const V = node.runner.shape.vocab;
+      // wasm is the same CPU math as onnxruntime-node.
+      expect(maxAbs(wasm.full, res.logits)).toBeLessThan(1e-4);
+      // ORT's WebGPU kernels on SwiftShader differ from the CPU by a few 1e-3 on trained logits of
+      // size ~15 (fp32 GPU math): checked relative to the logit scale, and the argmax must match.
+      const scale = Math.max(1, ...Array.from(res.logits, Math.abs));
+      const abs = maxAbs(gpu.full, wasm.full);
+      console.log(`${model}: WebGPU vs wasm logits: max abs diff ${abs.toExponential(2)} at logit scale ${scale.toFixed(1)}`);
+      expect(abs / scale).toBeLessThan(1e-3);
+      expect(argmaxRows(gpu.full, V)).toEqual(argmaxRows(wasm.full, V));
       const last = gpu.full.slice((IDS.length - 1) * V, IDS.length * V);
-      expect(maxDiff(gpu.cachedLast, last)).toBeLessThan(1e-3);
+      expect(maxAbs(gpu.cachedLast, last) / scale).toBeLessThan(1e-4);
       await node.dispose();
     });
   }
