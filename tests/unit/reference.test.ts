@@ -30,13 +30,18 @@ describe('hand-checkable examples (always run)', () => {
     expect(dpoMetrics(pairs, { ...base, loss: 'robust' }).loss).toBeCloseTo(0.6022070478, 9);
     expect(dpoMetrics(pairs, { ...base, loss: 'hinge' }).loss).toBeCloseTo(0.85, 12);
   });
-  it('masking the common prefix leaves sigmoid DPO unchanged but changes the joint loss', () => {
-    const pairs = [{ policyChosen: [-1, -2, -0.5], policyRejected: [-1, -2, -3], refChosen: [-1.2, -1.8, -0.9], refRejected: [-1.2, -1.8, -2], commonPrefix: 2 }];
+  it('masking the common prefix leaves sum-reduced DPO losses unchanged but changes ipo, the NLL term, the joint loss and the rewards', () => {
+    const pairs = [{ policyChosen: [-1, -2, -0.5], policyRejected: [-1, -2, -3], refChosen: [-1.5, -1.8, -0.9], refRejected: [-1.5, -1.8, -2], commonPrefix: 2 }];
     const a: DpoArgs = { loss: 'sigmoid', beta: 0.1, eps: 0, alpha: 1, maskCommonPrefix: false };
     const m0 = dpoMetrics(pairs, a);
     const m1 = dpoMetrics(pairs, { ...a, maskCommonPrefix: true });
     expect(m1.dpo_loss).toBeCloseTo(m0.dpo_loss, 12);
     expect(m1.loss).not.toBeCloseTo(m0.loss, 6);
+    expect(m1.nll_loss).not.toBeCloseTo(m0.nll_loss, 6);
+    expect(m1['rewards/chosen']).not.toBeCloseTo(m0['rewards/chosen'], 6);
+    expect(m1['rewards/margins']).toBeCloseTo(m0['rewards/margins'], 12);
+    for (const loss of ['cdpo', 'robust', 'hinge'] as const) expect(dpoMetrics(pairs, { ...a, loss, eps: 0.1, maskCommonPrefix: true }).dpo_loss).toBeCloseTo(dpoMetrics(pairs, { ...a, loss, eps: 0.1 }).dpo_loss, 12);
+    expect(dpoMetrics(pairs, { ...a, loss: 'ipo', maskCommonPrefix: true }).dpo_loss).not.toBeCloseTo(dpoMetrics(pairs, { ...a, loss: 'ipo' }).dpo_loss, 6);
   });
   it('masked log-probs survive +90 offsets', () => {
     const r = maskedLogprobs([90, 91, 92, 1000, 1000, 1000], 3, [2, 0], [1, 1]);
