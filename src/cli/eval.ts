@@ -1,12 +1,10 @@
 /** `lab eval`: Test@N with plain sampling or MCTS decoding, side-by-side tables, JSON/CSV output. */
-import { readFileSync } from 'node:fs';
-import { parseJsonl } from '../data/jsonl.js';
 import { dataset } from '../tasks/datasets.js';
 import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from '../engines/openai/flags.js';
 import { compareTable, runTestN, type ProblemRecord, type TestNSummary } from '../eval/testn.js';
 import { family, generateProblems, type Problem } from '../tasks/index.js';
 import { num, parse, UsageError } from './args.js';
-import { writeFileAtomic } from './files.js';
+import { readDatasetFile, writeFileAtomic } from './files.js';
 
 const HELP = `lab eval --task NAME (--count K --seed S | --input FILE.jsonl) --model A[,B] [options]
   --task NAME          generated: letters, arithmetic, wordproblems, blocksworld;
@@ -24,16 +22,6 @@ const HELP = `lab eval --task NAME (--count K --seed S | --input FILE.jsonl) --m
   --out FILE           write {"summary", "problems", "runs"} as JSON
   --csv                print per-problem CSV instead of the Markdown table`;
 
-function loadInput(path: string, task: string): Problem[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  const fam = dataset(task);
-  return parseJsonl(text, path).map((row, index) => fam.fromRow(row.value, { file: path, line: row.line, index }));
-}
 
 export async function evalCommand(argv: string[], out: (s: string) => void): Promise<void> {
   const v = parse('eval', argv, {
@@ -53,7 +41,7 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
   const seed = num('eval', 'seed', v.seed, 0, 0, 2 ** 31);
   let problems: Problem[];
   if (typeof v.input === 'string') {
-    problems = loadInput(v.input, v.task);
+    problems = readDatasetFile(v.input, v.task);
     if (v.count !== undefined) problems = problems.slice(0, num('eval', 'count', v.count, 20, 1, 1e9));
   } else {
     problems = generateProblems(v.task, num('eval', 'count', v.count, 20, 1, 100000), seed);

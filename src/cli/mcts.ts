@@ -4,22 +4,11 @@ import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from '../engines/opena
 import { Rng } from '../core/rng.js';
 import { choosePattern, validatePattern } from '../mcts/patterns.js';
 import { runSearch } from '../mcts/search.js';
-import { parseJsonl } from '../data/jsonl.js';
 import { dataset } from '../tasks/datasets.js';
-import { family, generateProblems, type Problem } from '../tasks/index.js';
+import { family, generateProblems } from '../tasks/index.js';
 
-function loadRows(path: string, task: string): Problem[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  const fam = dataset(task);
-  return parseJsonl(text, path).map((row, index) => fam.fromRow(row.value, { file: path, line: row.line, index }));
-}
 import { num, parse, UsageError } from './args.js';
-import { writeFileAtomic } from './files.js';
+import { readDatasetFile, writeFileAtomic } from './files.js';
 
 const HELP = `lab mcts --task NAME (--count K --seed S | --input FILE.jsonl) --model A [options]
   --task NAME          built-in family: letters, arithmetic, wordproblems, blocksworld;
@@ -69,7 +58,7 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
   const reflect = typeof v['reflect-model'] === 'string' && v['reflect-model'] !== v.model ? await loadEngineFromFlags('mcts', v, v['reflect-model'], { prefix: true }) : think;
   const trees: string[] = [];
   try {
-    const problems = fromFile ? loadRows(v.input as string, v.task).slice(0, v.count !== undefined ? count : undefined) : generateProblems(v.task, count, seed);
+    const problems = fromFile ? readDatasetFile(v.input as string, v.task).slice(0, v.count !== undefined ? count : undefined) : generateProblems(v.task, count, seed);
     for (const p of problems) {
       const pattern = filePattern ?? choosePattern(patternArg, new Rng(`pattern:${seed}:${p.id}`));
       const tree = await runSearch(p, task, { think, reflect }, {
