@@ -147,6 +147,13 @@ export function planTiles(o: PlanOptions): TilePlan {
 }
 
 /** WGSL of pass 1 (one workgroup per (row, chunk)). */
+/** WGSL: merge two (max, sum of exp relative to max) pairs — the online log-sum-exp step, shared by both passes. */
+const MERGE_WGSL = `// Merge two (max, sum-of-exp relative to max) pairs.
+fn merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  let m = max(a.x, b.x);
+  return vec2<f32>(m, a.y * exp(a.x - m) + b.y * exp(b.x - m));
+}`;
+
 export function partialsShader(useSubgroups: boolean, subgroupIdBuiltin: boolean, workgroupSize = WORKGROUP_SIZE): string {
   const sgBuiltins = useSubgroups ? (subgroupIdBuiltin ? ', @builtin(subgroup_id) sgId: u32, @builtin(num_subgroups) numSg: u32, @builtin(subgroup_invocation_id) lane: u32' : ', @builtin(subgroup_size) sgSize: u32, @builtin(subgroup_invocation_id) lane: u32') : '';
   const reduce = useSubgroups
@@ -209,11 +216,7 @@ var<workgroup> wgN: u32;
 var<workgroup> shM: array<f32, WG>;
 var<workgroup> shS: array<f32, WG>;
 
-// Merge two (max, sum-of-exp relative to max) pairs.
-fn merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
-  let m = max(a.x, b.x);
-  return vec2<f32>(m, a.y * exp(a.x - m) + b.y * exp(b.x - m));
-}
+${MERGE_WGSL}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32${sgBuiltins}) {
@@ -280,10 +283,7 @@ var<workgroup> shSum: array<f32, WG>;
 var<workgroup> shCount: array<u32, WG>;
 var<workgroup> shReads: array<u32, WG>;
 
-fn merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
-  let m = max(a.x, b.x);
-  return vec2<f32>(m, a.y * exp(a.x - m) + b.y * exp(b.x - m));
-}
+${MERGE_WGSL}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

@@ -9,31 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { Completion, Engine, GenerateRequest } from '../../src/core/engine.js';
-import { Rng } from '../../src/core/rng.js';
 import { commonPrefixChars, dpoRecord, lengthBuckets, selectDpo, selectSft, treePaths } from '../../src/data/extract.js';
 import { parseDpoRows, parseTrees } from '../../src/data/trees-io.js';
 import { BUILTIN_PATTERNS } from '../../src/mcts/patterns.js';
 import { runSearch } from '../../src/mcts/search.js';
 import { family, generateProblems } from '../../src/tasks/index.js';
+import { scripted } from './scripted-engine.js';
 
-function scripted(id: string, answers: string[]): Engine {
-  return {
-    info: { id, backend: 'ort', model: id, device: 'test', can: { score: false, topLogprobs: 5, batch: true, prefixCache: false } },
-    async generate(req: GenerateRequest): Promise<Completion[]> {
-      const rng = new Rng(req.seed ?? 0);
-      return Array.from({ length: req.n ?? 1 }, (_, i) => {
-        const isAnswer = (req.prefix ?? '').endsWith('<Answer>The answer is: ');
-        const text = isAnswer ? `\\boxed{${rng.pick(answers)}}` : `${id} thought ${rng.int(1000)} ${'x'.repeat(rng.int(30))}`;
-        return { index: i, text, tokens: new Array(5 + rng.int(40)).fill(1), logprobs: [], finishReason: 'stop' as const, promptTokens: 10 };
-      });
-    },
-    async tokenize(s: string) {
-      return [...s].map((c) => c.charCodeAt(0));
-    },
-    async dispose() {},
-  };
-}
 
 const task = family('letters');
 
@@ -41,7 +23,7 @@ async function trees() {
   const out = [];
   for (const p of generateProblems('letters', 3, 2)) {
     const wrong = String(Number(p.answer) + 1);
-    out.push(await runSearch(p, task, { think: scripted('A', [p.answer, wrong, wrong]), reflect: scripted('B', [p.answer]) }, { pattern: BUILTIN_PATTERNS[2]!, rollouts: 12, seed: 4 }));
+    out.push(await runSearch(p, task, { think: scripted('A', [p.answer, wrong, wrong], true), reflect: scripted('B', [p.answer], true) }, { pattern: BUILTIN_PATTERNS[2]!, rollouts: 12, seed: 4 }));
   }
   return out;
 }

@@ -5,30 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Completion, Engine, GenerateRequest } from '../../src/core/engine.js';
 import { Rng } from '../../src/core/rng.js';
 import { BUILTIN_PATTERNS, choosePattern, validatePattern } from '../../src/mcts/patterns.js';
 import { bestAnswer, confidenceReward, runSearch } from '../../src/mcts/search.js';
 import { pathTo } from '../../src/mcts/tree.js';
 import { generateProblems, family } from '../../src/tasks/index.js';
+import { scripted } from './scripted-engine.js';
 
-function scripted(id: string, answers: string[]): Engine {
-  return {
-    info: { id, backend: 'ort', model: id, device: 'test', can: { score: false, topLogprobs: 5, batch: true, prefixCache: false } },
-    async generate(req: GenerateRequest): Promise<Completion[]> {
-      const rng = new Rng(req.seed ?? 0);
-      return Array.from({ length: req.n ?? 1 }, (_, i) => {
-        const isAnswer = (req.prefix ?? '').endsWith('<Answer>The answer is: ');
-        const text = isAnswer ? `\\boxed{${rng.pick(answers)}}` : `${id} step ${i}`;
-        return { index: i, text, tokens: [1, 2, 3], logprobs: [], finishReason: 'stop' as const, stop: '</x>', promptTokens: 10 };
-      });
-    },
-    async tokenize() {
-      return [];
-    },
-    async dispose() {},
-  };
-}
 
 const problem = generateProblems('letters', 1, 7)[0]!;
 const task = family('letters');
