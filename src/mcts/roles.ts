@@ -33,6 +33,12 @@ export function closeTag(role: Role): string {
 /** All open and close tags, in a fixed order (the embedded tokenizers add them as tokens). */
 export const ROLE_TAGS: readonly string[] = ROLES.flatMap((r) => [openTag(r), closeTag(r)]);
 
+/**
+ * The non-empty role prompts. The embedded tokenizers add each as one (non-special) token, so a
+ * tiny model spends its compute on the content of a node rather than on re-reading fixed prose.
+ */
+export const ROLE_PROMPT_TOKENS: readonly string[] = ROLES.map((r) => ROLE_PROMPTS[r]).filter((p) => p.length > 0);
+
 /** The text that starts a node before the model writes its content. */
 export function nodePrefix(role: Role): string {
   const prompt = ROLE_PROMPTS[role];

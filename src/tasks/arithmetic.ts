@@ -104,7 +104,8 @@ function solve(problem: Problem, rng: Rng): SolverTrace {
   const check =
     data.op === '+' ? `${right.result}-${data.b}=${data.a}` : data.op === '-' ? `${right.result}+${data.b}=${data.a}` : `${right.result}/${data.b}=${data.a}`;
   return {
-    subTask: `${opWord} column by column from the right, keeping carries.`,
+    // Restating the operands first gives the model a short copy to attend to while it works.
+    subTask: `${opWord} ${data.a} ${symbol} ${data.b} column by column from the right, keeping carries.`,
     thinking: right.text,
     wrongThinking: hasSlip ? wrong.text : null,
     wrongAnswer: hasSlip ? String(wrong.result) : null,

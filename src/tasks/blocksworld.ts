@@ -174,12 +174,24 @@ function solvePlan(data: BlocksData, dropTop = -1): { plan: string[]; text: stri
   // A slip misreads the start: the top block of tower `dropTop` is taken to be on the table.
   const towers = currentTowers(data.init).flatMap((t, i) => (i === dropTop && t.length > 1 ? [t.slice(0, -1), [t[t.length - 1]!]] : [t]));
   const down: string[] = [];
-  for (const t of towers) for (let i = t.length - 1; i > 0; i--) down.push(`unstack ${t[i]} ${t[i - 1]}`, `put-down ${t[i]}`);
+  const lines: string[] = [];
+  for (const t of towers) {
+    const moves: string[] = [];
+    for (let i = t.length - 1; i > 0; i--) moves.push(`unstack ${t[i]} ${t[i - 1]}`, `put-down ${t[i]}`);
+    if (moves.length) lines.push(`Clear ${t.join(',')}: ${moves.join(', ')}.`);
+    down.push(...moves);
+  }
   const up: string[] = [];
   const chains = goalChains(data.goal);
-  for (const c of chains) for (let i = 1; i < c.length; i++) up.push(`pick-up ${c[i]}`, `stack ${c[i]} ${c[i - 1]}`);
+  for (const c of chains) {
+    const moves: string[] = [];
+    for (let i = 1; i < c.length; i++) moves.push(`pick-up ${c[i]}`, `stack ${c[i]} ${c[i - 1]}`);
+    lines.push(`Build ${c.join(',')}: ${moves.join(', ')}.`);
+    up.push(...moves);
+  }
   const show = (ts: Towers) => ts.map((t) => t.join(',')).join(' | ');
-  return { plan: [...down, ...up], text: `Towers: ${show(towers)}. Goal towers: ${show(chains)}.` };
+  // One line per tower, so the plan in the answer is a copy of worked steps rather than recalled whole.
+  return { plan: [...down, ...up], text: `Towers: ${show(towers)}. ${lines.join(' ')}` };
 }
 
 function solve(problem: Problem, rng: Rng): SolverTrace {

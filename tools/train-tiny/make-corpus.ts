@@ -13,7 +13,7 @@ import { Rng } from '../../src/core/rng.js';
 import { FAMILIES, generateProblems, type FamilyName } from '../../src/tasks/index.js';
 import { composeFlow, type FlowName } from './flows.js';
 import { buildTokenizer, STYLES } from './tokenizer-spec.js';
-import { isHeldOut, MIXTURE, TRAIN_SEED, MODELS } from './settings.js';
+import { isHeldOut, MIXTURE, TRAIN_SEED, MODELS, VALID_SEED, VALID_PER_FAMILY } from './settings.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string) => {
@@ -36,10 +36,34 @@ env.allowRemoteModels = false;
 env.localModelPath = `${process.cwd()}/${modelsDir}/`;
 const toks = await Promise.all(MODELS.map((m) => AutoTokenizer.from_pretrained(m.id)));
 
-// 2. Held-out questions (see isHeldOut) are never trained on.
+// 2. Held-out questions (see isHeldOut) and validation questions are never trained on.
+// Held-out questions (see isHeldOut) are never trained on.
 const families = Object.keys(FAMILIES) as FamilyName[];
 
 mkdirSync(outDir, { recursive: true });
+const promptIds = (k: number, question: string): number[] => {
+  const tok = toks[k]!;
+  const prompt = tok.apply_chat_template([{ role: 'user', content: question }], { tokenize: false, add_generation_prompt: true }) as string;
+  return tok.encode(prompt, { add_special_tokens: false });
+};
+
+// 3. Validation problems: train side of the split, default difficulty, never trained on. The
+// trainer decodes them greedily to pick the checkpoint it ships (the held-out split stays unseen).
+const validQuestions = new Set<string>();
+const valid = createWriteStream(join(outDir, 'valid.jsonl'));
+for (const fam of families) {
+  let n = 0;
+  for (const p of generateProblems(fam, VALID_PER_FAMILY * 4, VALID_SEED, { difficulty: 1 })) {
+    if (n === VALID_PER_FAMILY || isHeldOut(p.question) || validQuestions.has(p.question)) continue;
+    validQuestions.add(p.question);
+    const rec: Record<string, unknown> = { family: fam, question: p.question, answer: p.answer };
+    MODELS.forEach((m, k) => (rec[`prompt_${m.id}`] = promptIds(k, p.question)));
+    valid.write(JSON.stringify(rec) + '\n');
+    n++;
+  }
+}
+valid.end();
+
 const out = createWriteStream(join(outDir, 'corpus.jsonl'));
 const flows: FlowName[] = ['a', 'b', 'c', 'd'];
 let written = 0;
@@ -52,7 +76,7 @@ for (const fam of families) {
     ...generateProblems(fam, Math.round(mix.d2 * scale), TRAIN_SEED + 1, { difficulty: 2 }).map((p) => ({ ...p, id: `${p.id}-d2` })),
   ];
   for (const p of problems) {
-    if (isHeldOut(p.question)) {
+    if (isHeldOut(p.question) || validQuestions.has(p.question)) {
       skipped++;
       continue;
     }
@@ -65,7 +89,6 @@ for (const fam of families) {
     let tooLong = false;
     MODELS.forEach((m, k) => {
       const tok = toks[k]!;
-      const prompt = tok.apply_chat_template([{ role: 'user', content: p.question }], { tokenize: false, add_generation_prompt: true }) as string;
       const ids: number[] = [];
       const mask: number[] = [];
       const push = (text: string, learn: boolean) => {
@@ -73,10 +96,12 @@ for (const fam of families) {
         ids.push(...t);
         mask.push(...t.map(() => (learn ? 1 : 0)));
       };
-      push(prompt, false);
+      ids.push(...promptIds(k, p.question));
+      mask.push(...ids.map(() => 0));
       for (const s of segments) push(s.text, s.learn);
       push(STYLES[m.style].eos, true);
       // Byte-level BPE without merges is compositional: segment-wise ids equal whole-text ids.
+      const prompt = tok.apply_chat_template([{ role: 'user', content: p.question }], { tokenize: false, add_generation_prompt: true }) as string;
       const whole = tok.encode(prompt + assistant + STYLES[m.style].eos, { add_special_tokens: false });
       if (whole.length !== ids.length || whole.some((v: number, i: number) => v !== ids[i])) throw new Error(`tokenization is not compositional for ${p.id}`);
       if (ids.length > maxLen) tooLong = true;
@@ -92,5 +117,5 @@ for (const fam of families) {
   }
 }
 out.end();
-await new Promise<void>((r) => out.on('finish', () => r()));
+await Promise.all([out, valid].map((s) => new Promise<void>((r) => s.on('finish', () => r()))));
 console.log(`corpus: ${written} examples written to ${join(outDir, 'corpus.jsonl')} (${skipped} skipped: held-out overlap or > ${maxLen} tokens)`);

@@ -4,6 +4,9 @@ import { generateProblems, type FamilyName, type Problem } from '../../src/tasks
 
 export const TRAIN_SEED = 1;
 export const HELDOUT_SEED = 777;
+/** Validation problems (train side of the split, never trained on) pick the checkpoint to ship. */
+export const VALID_SEED = 4242;
+export const VALID_PER_FAMILY = 24;
 export const MODELS = [
   { id: 'tiny-a', style: 'qwen2' as const },
   { id: 'tiny-b', style: 'llama' as const },
@@ -20,10 +23,10 @@ export function isHeldOut(question: string): boolean {
 
 /** Training examples per family and difficulty (harder families get more; letters learn fast). */
 export const MIXTURE: Record<FamilyName, { d1: number; d2: number }> = {
-  letters: { d1: 5000, d2: 1500 },
-  arithmetic: { d1: 8000, d2: 2500 },
-  wordproblems: { d1: 7000, d2: 2000 },
-  blocksworld: { d1: 6000, d2: 3000 },
+  letters: { d1: 7000, d2: 2000 },
+  arithmetic: { d1: 11000, d2: 3000 },
+  wordproblems: { d1: 10000, d2: 3000 },
+  blocksworld: { d1: 6000, d2: 2000 },
 };
 
 /** `count` held-out problems of a family at default difficulty (deterministic). */

@@ -1,10 +1,11 @@
 /**
  * Writes the embedded models' tokenizer files: a byte-level BPE (Qwen2/GPT-2 byte alphabet) with
  * no merges, so every byte is one token — letters stay visible to the model, which is what letter
- * counting needs — plus the chat markers and the thought-node tags as added tokens. tiny-a uses
+ * counting needs — plus the chat markers, the thought-node tags and the Table 2 role prompts as
+ * added tokens. tiny-a uses
  * Qwen's ChatML markers, tiny-b Llama 3's header markers, so the two look like their big cousins.
  */
-import { ROLE_TAGS } from '../../src/mcts/roles.js';
+import { ROLE_PROMPT_TOKENS, ROLE_TAGS } from '../../src/mcts/roles.js';
 
 export interface ChatStyle {
   /** Special tokens, in id order after the 256 byte tokens. */
@@ -61,7 +62,7 @@ export function bytesToUnicode(): string[] {
 
 /** Vocabulary size written to config.json (tokenizer size rounded up to a multiple of 16). */
 export function vocabSize(style: ChatStyle): number {
-  return Math.ceil((256 + style.specials.length + ROLE_TAGS.length) / 16) * 16;
+  return Math.ceil((256 + style.specials.length + ROLE_TAGS.length + ROLE_PROMPT_TOKENS.length) / 16) * 16;
 }
 
 /** tokenizer.json, tokenizer_config.json and the special-token ids for a style. */
@@ -69,7 +70,9 @@ export function buildTokenizer(style: ChatStyle): { tokenizer: object; config: o
   const byteChars = bytesToUnicode();
   const vocab: Record<string, number> = {};
   byteChars.forEach((c, b) => (vocab[c] = b));
-  const added = [...style.specials.map((t) => ({ t, special: true })), ...ROLE_TAGS.map((t) => ({ t, special: false }))];
+  const added = [...style.specials.map((t) => ({ t, special: true })), ...ROLE_TAGS.map((t) => ({ t, special: false })),
+    ...ROLE_PROMPT_TOKENS.map((t) => ({ t, special: false })),
+  ];
   const ids: Record<string, number> = {};
   const addedTokens = added.map(({ t, special }, i) => {
     ids[t] = 256 + i;

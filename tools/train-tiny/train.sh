@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/usr/bin/python3}
-STEPS=${STEPS:-1800}
+STEPS=${STEPS:-2000}
 OUT=tools/train-tiny/out
 mkdir -p "$OUT"
 t0=$(date +%s)

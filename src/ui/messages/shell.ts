@@ -1,0 +1,10 @@
+/** Strings of the app shell and the Models view. */
+export const shell = {
+  title: 'Reasoning Lab',
+  tagline: 'small-model reasoning, in your browser',
+  views: { models: 'Models', search: 'Search', data: 'Data', objectives: 'Objectives', evaluate: 'Evaluate', lessons: 'Lessons', runs: 'Runs' },
+  copyLink: 'Copy lesson link',
+  linkCopied: 'Lesson link copied.',
+  noWebGpu: (reason: string) => `No WebGPU here (${reason}). Running on the CPU with wasm: slower, same results.`,
+  wasmSelected: 'wasm device selected: running on the CPU.',
+};
