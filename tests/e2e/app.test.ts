@@ -17,9 +17,10 @@ describe('lab app', () => {
     const page = lab.page;
     await page.waitForSelector('lab-app');
     await page.getByText('shader-f16:').waitFor({ timeout: 30_000 });
-    await page.locator('#load').click();
-    await page.locator('#phase', { hasText: 'ready' }).waitFor({ timeout: 90_000 });
-    const files = await page.locator('lab-app li code').allTextContents();
+    const row = page.locator('tr[data-model="tiny-a"]');
+    await row.locator('button.load').click();
+    await row.locator('.phase', { hasText: 'ready' }).waitFor({ timeout: 90_000 });
+    const files = await row.locator('li code').allTextContents();
     expect(files).toEqual(expect.arrayContaining(['tiny-a/onnx/model.onnx', 'tiny-a/tokenizer.json']));
     await page.locator('#prompt').fill('<img src=x onerror="window.pwned=1"> How many r\'s are in strawberry?');
     const inputs = page.locator('lab-playground input[type=number]');

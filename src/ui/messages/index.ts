@@ -1,5 +1,6 @@
 /**
  * All UI strings, one module per view so a translation replaces these objects and nothing else.
- * Views import `t` and never hard-code text in templates.
+ * Views import their strings from here (or the per-view file) and never hard-code text.
  */
 export { shell } from './shell.js';
+export { models } from './models-view.js';

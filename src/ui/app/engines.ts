@@ -1,0 +1,40 @@
+/**
+ * Loading models into the page: one module worker per model, so a think model and a reflect model
+ * run side by side and a crash in one never takes the other down. Loaded engines are published
+ * on the session for every view.
+ */
+import type { LoadProgress } from '../../core/engine.js';
+import type { ModelSpec } from '../../core/rpc.js';
+import { WorkerEngine } from '../../engines/worker-client.js';
+import { session } from './session.js';
+
+/** Start a worker, load `spec` in it and publish the engine under `spec.id`. */
+export async function loadEngine(spec: ModelSpec, onProgress?: (p: LoadProgress) => void): Promise<WorkerEngine> {
+  await unloadEngine(spec.id);
+  const worker = new Worker(new URL('../../../workers/engine.worker.ts', import.meta.url), { type: 'module' });
+  try {
+    const engine = await WorkerEngine.load(worker, spec, onProgress);
+    const engines = new Map(session.state.engines);
+    engines.set(spec.id, engine);
+    session.update({ engines });
+    return engine;
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
+}
+
+/** Dispose a loaded engine (terminates its worker) and remove it from the session. */
+export async function unloadEngine(id: string): Promise<void> {
+  const old = session.state.engines.get(id);
+  if (!old) return;
+  const engines = new Map(session.state.engines);
+  engines.delete(id);
+  session.update({ engines });
+  await old.dispose();
+}
+
+/** Spec of an embedded model served by the app itself (models/<id>/). */
+export function embeddedSpec(id: string, device: 'webgpu' | 'wasm'): ModelSpec {
+  return { backend: 'ort', id, baseUrl: `${import.meta.env.BASE_URL}models/${id}/`, device };
+}
