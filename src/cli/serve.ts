@@ -96,6 +96,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const t0 = performance.now();
     stats.requests++;
     res.on('close', () => opts.log?.(`${req.method} ${req.url} ${res.statusCode}${res.writableFinished ? '' : ' (client gone)'} ${Math.round(performance.now() - t0)} ms`));
+    // CORS, so the lab page (another origin) can use this server as an engine. The server only
+    // listens on loopback by default and holds no user data, so any origin may call it.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+        'Access-Control-Allow-Headers': 'Content-Type, Authorization',
+        'Access-Control-Max-Age': '600',
+      });
+      res.end();
+      return;
+    }
     void api.handle(req, res);
   });
   try {

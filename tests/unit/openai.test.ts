@@ -68,6 +68,15 @@ describe('lab serve', () => {
     expect((await call('/v1/chat/completions')).status).toBe(405);
   });
 
+  it('answers CORS preflights so the lab page can call it from another origin', async () => {
+    const pre = await fetch(`${server.baseUrl}/chat/completions`, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,authorization' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    const list = await fetch(`${server.baseUrl}/models`, { headers: { Origin: 'http://127.0.0.1:5173' } });
+    expect(list.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('rejects bad requests with 400 and an error that names the field', async () => {
     const cases: [string, unknown, string, RegExp][] = [
       ['/v1/chat/completions', { messages, n: 0 }, 'n', /"n" must be an integer in 1\.\.256, got 0/],
