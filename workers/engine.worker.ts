@@ -3,22 +3,23 @@
  * Hosts one Engine behind the typed RPC of src/core/rpc.ts. Requests run one at a time in arrival
  * order; `interrupt` aborts a running or queued request. Errors are sent back, never thrown away,
  * so the UI can show them; the worker stays usable after a failed request.
+ *
+ * Besides the worker's own channel (its owner: load, dispose and every request), the RPC is served
+ * on extra MessagePorts sent with a `connect` control message (src/engines/worker-client.ts), so a
+ * second worker — the search worker — can use this model directly. Ports share the one request
+ * queue; each has its own request ids; a port may not load or dispose the model.
  */
 import type { Engine } from '../src/core/engine.js';
 import type { FromWorker, ToWorker } from '../src/core/rpc.js';
 import { loadWebEngine } from '../src/engines/ort/web.js';
+import type { EngineControl } from '../src/engines/worker-client.js';
 
 let engine: Engine | null = null;
-const controllers = new Map<number, AbortController>();
 let queue: Promise<void> = Promise.resolve();
 
-function post(msg: FromWorker): void {
-  (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg);
-}
-
-function fail(id: number, e: unknown): void {
-  const err = e instanceof Error ? e : new Error(String(e));
-  post({ type: 'error', id, error: { name: err.name, message: err.message } });
+interface Endpoint {
+  postMessage(message: unknown): void;
+  onmessage: ((ev: MessageEvent) => unknown) | null;
 }
 
 function need(): Engine {
@@ -26,11 +27,10 @@ function need(): Engine {
   return engine;
 }
 
-async function handle(msg: ToWorker): Promise<void> {
-  const ctl = controllers.get(msg.id);
-  const signal = ctl?.signal;
+async function handle(msg: ToWorker, post: (m: FromWorker) => void, owner: boolean, signal: AbortSignal | undefined): Promise<void> {
   switch (msg.type) {
     case 'load': {
+      if (!owner) throw new Error('a connected port cannot load a model: only the page that owns the engine worker can');
       if (engine) await engine.dispose();
       engine = null;
       engine = await loadWebEngine(msg.spec, (progress) => post({ type: 'progress', id: msg.id, progress }));
@@ -52,6 +52,7 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'complete', id: msg.id, result: await need().tokenize(msg.text) });
       return;
     case 'dispose':
+      if (!owner) throw new Error('a connected port cannot dispose the model: only the page that owns the engine worker can');
       await engine?.dispose();
       engine = null;
       post({ type: 'complete', id: msg.id, result: null });
@@ -61,22 +62,42 @@ async function handle(msg: ToWorker): Promise<void> {
   }
 }
 
-self.onmessage = (ev: MessageEvent<ToWorker>) => {
-  const msg = ev.data;
-  if (msg.type === 'interrupt') {
-    controllers.get(msg.target)?.abort();
-    post({ type: 'complete', id: msg.id, result: null });
-    return;
-  }
-  controllers.set(msg.id, new AbortController());
-  queue = queue.then(async () => {
-    try {
-      if (controllers.get(msg.id)?.signal.aborted) throw Object.assign(new Error('the request was aborted'), { name: 'AbortError' });
-      await handle(msg);
-    } catch (e) {
-      fail(msg.id, e);
-    } finally {
-      controllers.delete(msg.id);
+/** Serve the RPC on one endpoint (the worker scope itself, or a connected port). */
+function serve(ep: Endpoint, owner: boolean): void {
+  const controllers = new Map<number, AbortController>();
+  const post = (msg: FromWorker) => ep.postMessage(msg);
+  const fail = (id: number, e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    post({ type: 'error', id, error: { name: err.name, message: err.message } });
+  };
+  ep.onmessage = (ev: MessageEvent<ToWorker | EngineControl>) => {
+    const msg = ev.data;
+    if (msg.type === 'connect') {
+      serve(msg.port, false);
+      return;
     }
-  });
-};
+    if (msg.type === 'disconnect') {
+      for (const c of controllers.values()) c.abort();
+      if (!owner) (ep as MessagePort).close();
+      return;
+    }
+    if (msg.type === 'interrupt') {
+      controllers.get(msg.target)?.abort();
+      post({ type: 'complete', id: msg.id, result: null });
+      return;
+    }
+    controllers.set(msg.id, new AbortController());
+    queue = queue.then(async () => {
+      try {
+        if (controllers.get(msg.id)?.signal.aborted) throw Object.assign(new Error('the request was aborted'), { name: 'AbortError' });
+        await handle(msg, post, owner, controllers.get(msg.id)?.signal);
+      } catch (e) {
+        fail(msg.id, e);
+      } finally {
+        controllers.delete(msg.id);
+      }
+    });
+  };
+}
+
+serve(self as unknown as DedicatedWorkerGlobalScope, true);

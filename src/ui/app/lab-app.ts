@@ -4,6 +4,7 @@ import { LabStore } from '../../store/db.js';
 import { shell as t } from '../messages/index.js';
 import { detectGpu, type GpuReport } from '../models/gpu-detect.js';
 import '../models/models-view.js';
+import '../search/lab-search-view.js';
 import { lessonLink, readLesson, writeLesson } from './lesson-link.js';
 import { session } from './session.js';
 

@@ -4,3 +4,4 @@
  */
 export { shell } from './shell.js';
 export { models } from './models-view.js';
+export { search } from './search.js';

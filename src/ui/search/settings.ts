@@ -1,0 +1,117 @@
+/**
+ * The Search view's settings and their lesson-link keys. Every setting lives in the URL hash
+ * (`#view=search&task=letters&problem=2&pattern=random&c=1.4&rollouts=8&seed=1&think=tiny-a`),
+ * bad values fall back to defaults, and `toSpec` turns the settings into the search worker's spec.
+ */
+import type { SearchSpec } from '../../mcts/search-spec.js';
+import { BUILTIN_PATTERNS } from '../../mcts/patterns.js';
+import { FAMILIES, type FamilyName } from '../../tasks/index.js';
+import { numParam, type HashParams } from '../app/lesson-link.js';
+
+export interface SearchSettings {
+  /** Task family (`task`). */
+  task: FamilyName;
+  /** Generated problem index (`problem`) of the problem set from seed `problemset`. */
+  problem: number;
+  problemset: number;
+  /** Use the custom prompt instead of a generated problem (in links: a non-empty `prompt`). */
+  custom: boolean;
+  /** Custom prompt (`prompt`). */
+  prompt: string;
+  /** Expected answer of the custom prompt (`expected`); empty = blind search (confidence reward). */
+  expected: string;
+  /** Built-in pattern name or "random" (`pattern`). */
+  pattern: string;
+  c: number;
+  rollouts: number;
+  /** Total token budget (`tokens`), 0 = none. */
+  tokens: number;
+  /** Time budget in seconds (`time`), 0 = none. */
+  time: number;
+  /** Max tokens per node (`nodetokens`). */
+  nodeTokens: number;
+  seed: number;
+  /** Model ids (`think`, `reflect`); empty reflect = the think model reflects too. */
+  think: string;
+  reflect: string;
+}
+
+export const DEFAULT_SETTINGS: SearchSettings = {
+  task: 'letters',
+  problem: 0,
+  problemset: 0,
+  custom: false,
+  prompt: '',
+  expected: '',
+  pattern: 'random',
+  c: 1.4,
+  rollouts: 8,
+  tokens: 0,
+  time: 0,
+  nodeTokens: 160,
+  seed: 1,
+  think: '',
+  reflect: '',
+};
+
+export const PATTERN_NAMES: readonly string[] = ['random', ...BUILTIN_PATTERNS.map((p) => p.name)];
+
+/** Settings from hash params; unknown names and bad numbers fall back to the defaults. */
+export function readSettings(p: HashParams): SearchSettings {
+  const d = DEFAULT_SETTINGS;
+  const task = (p.task && p.task in FAMILIES ? p.task : d.task) as FamilyName;
+  const int = (key: string, dflt: number, min: number, max: number) => Math.round(numParam(p, key, dflt, min, max));
+  return {
+    task,
+    problem: int('problem', d.problem, 0, 1_000_000),
+    problemset: int('problemset', d.problemset, 0, 2 ** 31),
+    custom: !!p.prompt,
+    prompt: p.prompt ?? '',
+    expected: p.expected ?? '',
+    pattern: p.pattern && PATTERN_NAMES.includes(p.pattern) ? p.pattern : d.pattern,
+    c: numParam(p, 'c', d.c, 0, 100),
+    rollouts: int('rollouts', d.rollouts, 1, 10_000),
+    tokens: int('tokens', d.tokens, 0, 1e9),
+    time: numParam(p, 'time', d.time, 0, 86_400),
+    nodeTokens: int('nodetokens', d.nodeTokens, 1, 1024),
+    seed: int('seed', d.seed, 0, 2 ** 31),
+    think: p.think ?? '',
+    reflect: p.reflect ?? '',
+  };
+}
+
+/** The hash patch for settings (defaults and empty strings are dropped to keep links short). */
+export function settingsToHash(s: SearchSettings): Record<string, string | number | undefined> {
+  const d = DEFAULT_SETTINGS;
+  const keep = <T>(v: T, dflt: T) => (v === dflt || v === '' ? undefined : (v as string | number));
+  return {
+    task: s.task,
+    problem: s.custom ? undefined : s.problem,
+    problemset: s.custom ? undefined : keep(s.problemset, d.problemset),
+    prompt: s.custom ? keep(s.prompt, '') : undefined,
+    expected: s.custom ? keep(s.expected, '') : undefined,
+    pattern: s.pattern,
+    c: s.c,
+    rollouts: s.rollouts,
+    tokens: keep(s.tokens, 0),
+    time: keep(s.time, 0),
+    nodetokens: keep(s.nodeTokens, d.nodeTokens),
+    seed: s.seed,
+    think: keep(s.think, ''),
+    reflect: keep(s.reflect, ''),
+  };
+}
+
+/** The serialisable spec the search worker runs. */
+export function toSpec(s: SearchSettings): SearchSpec {
+  return {
+    problem: s.custom ? { family: s.task, prompt: s.prompt, answer: s.expected } : { family: s.task, setSeed: s.problemset, index: s.problem },
+    pattern: s.pattern,
+    c: s.c,
+    rollouts: s.rollouts,
+    seed: s.seed,
+    tokenBudget: s.tokens,
+    timeBudgetMs: Math.round(s.time * 1000),
+    maxNodeTokens: s.nodeTokens,
+  };
+}
