@@ -5,6 +5,8 @@ import { shell as t } from '../messages/index.js';
 import { detectGpu, type GpuReport } from '../models/gpu-detect.js';
 import '../models/models-view.js';
 import '../search/lab-search-view.js';
+import '../data/lab-data-view.js';
+import '../objectives/lab-objectives-view.js';
 import { lessonLink, readLesson, writeLesson } from './lesson-link.js';
 import { session } from './session.js';
 

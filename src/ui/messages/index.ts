@@ -5,3 +5,5 @@
 export { shell } from './shell.js';
 export { models } from './models-view.js';
 export { search } from './search.js';
+export { data } from './data.js';
+export { objectives } from './objectives.js';
