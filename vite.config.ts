@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, readdirSync, statSync, mkdirSync, copyFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { serviceWorker } from './tools/vite-sw-plugin.js';
 
 /**
  * Offline by construction: ORT's wasm runtime (/ort/) and the embedded models (/models/) are
@@ -64,7 +65,9 @@ function localAssets(): Plugin {
 
 
 export default defineConfig({
-  plugins: [localAssets()],
+  // The webgpu bundle of onnxruntime-web loads only the asyncify wasm; the other variants would
+  // add ~86 MB to the offline precache for nothing.
+  plugins: [localAssets(), serviceWorker({ exclude: [/^ort\/ort-wasm-simd-threaded\.(jsep|jspi)\./, /^ort\/ort-wasm-simd-threaded\.(wasm|mjs)$/, /^assets\/.*\.wasm$/] })],
   server: { headers: isolation, fs: { allow: [ROOT] } },
   preview: { headers: isolation },
   worker: { format: 'es' },

@@ -1,5 +1,7 @@
-/** Entry of the web app: registers the custom elements and the DevTools helpers (window.lab.gpu). */
-import { installLabGpu } from '../gpu/console.js';
+/** Entry of the web app: registers the custom elements, the service worker (production builds) and the DevTools helpers (window.lab). */
+import { installLabConsole } from './console.js';
+import { registerServiceWorker } from './sw-register.js';
 import './app/lab-app.js';
 
-installLabGpu();
+installLabConsole();
+void registerServiceWorker();

@@ -5,9 +5,15 @@ import { shell as t } from '../messages/index.js';
 import { detectGpu, type GpuReport } from '../models/gpu-detect.js';
 import '../models/models-view.js';
 import '../search/lab-search-view.js';
+import '../demo-loader.js';
 import '../data/lab-data-view.js';
 import '../objectives/lab-objectives-view.js';
+import '../evaluate/lab-eval-view.js';
+import '../lessons/lab-lessons-view.js';
+import '../runs/lab-runs-view.js';
 import { lessonLink, readLesson, writeLesson } from './lesson-link.js';
+import { applyDemo, loadDemo } from '../demos.js';
+import { lastSearchRun } from './resume.js';
 import { session } from './session.js';
 
 export const VIEWS = ['models', 'search', 'data', 'objectives', 'evaluate', 'lessons', 'runs'] as const;
@@ -44,10 +50,29 @@ export class LabApp extends LitElement {
     super.connectedCallback();
     addEventListener('hashchange', this.onHash);
     this.syncView();
-    LabStore.open()
-      .then((store) => session.update({ store }))
-      .catch((e: Error) => (this.storeError = e.message));
+    void this.openStore();
     this.gpu = await detectGpu();
+  }
+
+  /** Open IndexedDB, resume the last search run, or show a recorded demo: the screen is never empty. */
+  private async openStore(): Promise<void> {
+    try {
+      const store = await LabStore.open();
+      session.update({ store });
+      const last = await lastSearchRun(store);
+      if (last) {
+        session.update(last);
+        return;
+      }
+    } catch (e) {
+      this.storeError = (e as Error).message;
+    }
+    if (session.state.trees.length) return;
+    try {
+      applyDemo(await loadDemo());
+    } catch (e) {
+      this.notice = (e as Error).message;
+    }
   }
 
   override disconnectedCallback(): void {
@@ -104,7 +129,7 @@ export class LabApp extends LitElement {
         )}
       </nav>
       ${this.panel('models', html`<lab-models-view .gpu=${gpu}></lab-models-view>`)}
-      ${this.panel('search', html`<lab-search-view></lab-search-view>`)}
+      ${this.panel('search', html`<lab-demo-loader></lab-demo-loader><lab-search-view></lab-search-view>`)}
       ${this.panel('data', html`<lab-data-view></lab-data-view>`)}
       ${this.panel('objectives', html`<lab-objectives-view></lab-objectives-view>`)}
       ${this.panel('evaluate', html`<lab-eval-view></lab-eval-view>`)}

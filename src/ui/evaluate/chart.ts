@@ -97,6 +97,7 @@ export function curveFromSummary(label: string, summary: TestNSummary): CurveSer
     if (!m) continue;
     const k = Number(m[1]);
     const value = summary[key as `test@${number}`];
+    if (typeof value !== 'number') continue;
     const [lo, hi] = summary.ci[key] ?? [value, value];
     points.push({ k, value, lo, hi });
   }

@@ -37,6 +37,9 @@ export const EVAL_KEYS = {
   model2: 'eval.model2',
 } as const satisfies Record<keyof EvalSettings, string>;
 
+/** Hash key naming a saved eval run to show (set by the Runs view's "open"). */
+export const EVAL_RUN_KEY = 'eval.run';
+
 export const LIMITS = { count: [1, 500], n: [1, 64], seed: [0, 2 ** 31], temperature: [0, 2], rollouts: [1, 64], maxTokens: [16, 2048] } as const;
 
 export function defaultSettings(): EvalSettings {

@@ -7,3 +7,6 @@ export { models } from './models-view.js';
 export { search } from './search.js';
 export { data } from './data.js';
 export { objectives } from './objectives.js';
+export { evaluate } from './evaluate.js';
+export { lessons } from './lessons.js';
+export { runs, demos } from './runs.js';
