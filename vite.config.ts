@@ -71,7 +71,8 @@ export default defineConfig({
   server: { headers: isolation, fs: { allow: [ROOT] } },
   preview: { headers: isolation },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // Pre-bundled up front: discovering web-llm mid-session makes the dev server reload the page.
+  optimizeDeps: { include: ['@mlc-ai/web-llm'], exclude: ['onnxruntime-web'] },
   build: {
     target: 'es2022',
     rollupOptions: { input: { main: resolve(ROOT, 'index.html') } },

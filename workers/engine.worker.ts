@@ -11,7 +11,7 @@
  */
 import type { Engine } from '../src/core/engine.js';
 import type { FromWorker, ToWorker } from '../src/core/rpc.js';
-import { loadWebEngine } from '../src/engines/ort/web.js';
+import { loadBrowserEngine } from '../src/engines/load-browser.js';
 import type { EngineControl } from '../src/engines/worker-client.js';
 
 let engine: Engine | null = null;
@@ -33,7 +33,7 @@ async function handle(msg: ToWorker, post: (m: FromWorker) => void, owner: boole
       if (!owner) throw new Error('a connected port cannot load a model: only the page that owns the engine worker can');
       if (engine) await engine.dispose();
       engine = null;
-      engine = await loadWebEngine(msg.spec, (progress) => post({ type: 'progress', id: msg.id, progress }));
+      engine = await loadBrowserEngine(msg.spec, (progress) => post({ type: 'progress', id: msg.id, progress }));
       post({ type: 'ready', id: msg.id, info: engine.info });
       return;
     }

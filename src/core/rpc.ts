@@ -4,14 +4,13 @@
  */
 import type { EngineInfo, GenerateRequest, LoadProgress, ScoreRequest, TokenEvent } from './engine.js';
 
-/** What to load in a worker. */
-export interface ModelSpec {
-  backend: 'ort';
-  id: string;
-  baseUrl: string;
-  device: 'webgpu' | 'wasm';
-  cacheBytes?: number;
-}
+/**
+ * What to load in a worker: an ONNX model on the ort backend (embedded or a local/hub folder) or a
+ * web-llm build. Mirrors BrowserModelSpec of src/engines/webllm/spec.ts (core imports no engines).
+ */
+export type ModelSpec =
+  | { backend: 'ort'; id: string; baseUrl: string; device: 'webgpu' | 'wasm'; onnxFile?: string; cacheBytes?: number; preflightMs?: number }
+  | { backend: 'webllm'; id: string; quant?: 'q4f16' | 'q4f32'; baseUrl?: string; libUrl?: string; cacheBackend?: 'cache' | 'indexeddb' | 'opfs'; preflightMs?: number; contextWindow?: number };
 
 export type ToWorker =
   | { type: 'load'; id: number; spec: ModelSpec }

@@ -14,6 +14,8 @@ export interface WebModelSpec {
   /** Folder URL holding config.json, tokenizer files and onnx/model.onnx (e.g. "/models/tiny-a/"). */
   baseUrl: string;
   device: 'webgpu' | 'wasm';
+  /** The ONNX file inside the folder (default onnx/model.onnx; e.g. onnx/model_q4.onnx for onnx-community builds). */
+  onnxFile?: string;
   /** Where ORT's .wasm files are served (default "/ort/"). */
   wasmPaths?: string;
   cacheBytes?: number;
@@ -80,7 +82,7 @@ export async function loadWebEngine(spec: WebModelSpec, onProgress?: (p: LoadPro
   // Threads need cross-origin isolation; fall back to one thread without it.
   ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
   const base = spec.baseUrl.endsWith('/') ? spec.baseUrl : `${spec.baseUrl}/`;
-  const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'] as const;
+  const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', spec.onnxFile ?? 'onnx/model.onnx'];
   const files = await Promise.all(names.map((f) => fetchWithProgress(base + f, `${spec.id}/${f}`, onProgress)));
   onProgress?.({ phase: 'init' });
   const engine = await OrtEngine.create(

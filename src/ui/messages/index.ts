@@ -10,3 +10,4 @@ export { objectives } from './objectives.js';
 export { evaluate } from './evaluate.js';
 export { lessons } from './lessons.js';
 export { runs, demos } from './runs.js';
+export { modelList } from './models.js';

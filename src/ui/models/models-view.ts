@@ -5,8 +5,14 @@ import type { LoadProgress } from '../../core/engine.js';
 import { embeddedSpec, loadEngine, unloadEngine } from '../app/engines.js';
 import { session, SessionController } from '../app/session.js';
 import { models as t } from '../messages/models-view.js';
+import type { CatalogueEntry } from '../../core/catalogue.js';
+import { specFromDetail, type LoadModelDetail } from '../../engines/webllm/spec.js';
 import type { GpuReport } from './gpu-detect.js';
+import type { ModelStatus } from './model-list.js';
+import './model-list.js';
 import '../playground/lab-playground.js';
+
+const NOT_EMBEDDED = (e: CatalogueEntry) => !e.embedded;
 
 interface LoadState {
   phase: LoadProgress['phase'] | 'idle' | 'error';
@@ -25,6 +31,7 @@ export class LabModelsView extends LitElement {
   @state() private device: 'webgpu' | 'wasm' = 'webgpu';
   @state() private loads = new Map<string, LoadState>();
   @state() private playWith = '';
+  @state() private listStatus: Record<string, ModelStatus> = {};
   private readonly ses = new SessionController(this, session);
 
   static override styles = css`
@@ -59,6 +66,19 @@ export class LabModelsView extends LitElement {
       if (!this.playWith) this.playWith = id;
     } catch (e) {
       this.setLoad(id, { phase: 'error', error: t.loadFailed(id, this.device, (e as Error).message) });
+    }
+  }
+
+  /** Load a 1B-class model picked in the catalogue list (web-llm or ONNX; fails fast offline). */
+  private async loadFromList(d: LoadModelDetail): Promise<void> {
+    const set = (st: ModelStatus) => (this.listStatus = { ...this.listStatus, [d.id]: st });
+    set({ kind: 'loading', text: t.loadingFrom(d.id) });
+    try {
+      await loadEngine(specFromDetail(d, this.device), (p) => set({ kind: 'loading', text: (p.file ? `${p.file}: ${((p.loaded ?? 0) / 2 ** 20).toFixed(1)} MiB` : p.phase) }));
+      set({ kind: 'ready', text: t.loadedOn(this.device) });
+      if (!this.playWith) this.playWith = d.id;
+    } catch (e) {
+      set({ kind: 'error', text: (e as Error).message });
     }
   }
 
@@ -121,6 +141,11 @@ export class LabModelsView extends LitElement {
             })}
           </tbody>
         </table>
+      </section>
+      <section aria-label=${t.catalogue}>
+        <h2>${t.catalogue}</h2>
+        <lab-model-list .gpu=${gpu} .include=${NOT_EMBEDDED} .loaded=${[...engines.keys()]} .status=${this.listStatus}
+          @load-model=${(e: CustomEvent<LoadModelDetail>) => this.loadFromList(e.detail)}></lab-model-list>
       </section>
       ${engines.size
         ? html`<section aria-label=${t.playground}>
