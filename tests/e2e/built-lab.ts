@@ -28,7 +28,15 @@ export const SCREENSHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
 /** Build the app, serve it on a free port and open `path` in a fresh browser profile. */
 export async function openBuiltLab(path = '/'): Promise<BuiltLab> {
   const outDir = mkdtempSync(join(tmpdir(), 'lab-dist-'));
-  await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  // vitest sets NODE_ENV=test, which would make vite build a non-production bundle
+  // (import.meta.env.PROD false: no service worker). Build exactly what `npm run build` builds.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: 'vite.config.ts', logLevel: 'error', mode: 'production', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   let server: PreviewServer | null = await preview({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false } });
   const addr = server.httpServer.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 4173}`;

@@ -49,7 +49,8 @@ describe('the built lab, whole flow', () => {
 
   it('loads two models in their own workers, with per-file progress and the adapter report', async () => {
     const page = lab.page;
-    await page.getByText('shader-f16:').waitFor({ timeout: 30_000 });
+    await go('#view=models');
+    await page.locator('lab-models-view section[aria-label="Adapter"] p', { hasText: 'shader-f16:' }).waitFor({ timeout: 30_000 });
     await loadModel('tiny-a', 'webgpu');
     const files = await page.locator('lab-models-view tr[data-model="tiny-a"] li code').allTextContents();
     expect(files).toEqual(expect.arrayContaining(['tiny-a/onnx/model.onnx', 'tiny-a/tokenizer.json']));
@@ -72,7 +73,7 @@ describe('the built lab, whole flow', () => {
     await page.keyboard.press('End');
     expect(await page.getByRole('treeitem').count()).toBe(items);
     await lab.shot('03-search-run');
-  });
+  }, 450000);
 
   it('extracts DPO pairs and scores them on WebGPU; the loss table recomputes from cached log-probs', async () => {
     const page = lab.page;
@@ -88,16 +89,16 @@ describe('the built lab, whole flow', () => {
     expect(Number(dpo)).toBeCloseTo(Math.log(2), 3); // same model as policy and reference: log 2
     expect(await page.locator('lab-objectives-view lab-logprob-strip').count()).toBeGreaterThan(0);
     await lab.shot('05-objectives');
-  });
+  }, 400000);
 
   it('evaluates Test@k with a chart and saves the evaluation as a run', async () => {
     const page = lab.page;
-    await go('#view=evaluate&eval.task=letters&eval.count=4&eval.seed=0&eval.n=4&eval.k=1,2,4&eval.decode=sample&eval.model=tiny-a&eval.max=160');
+    await go('#view=evaluate&eval.task=letters&eval.count=3&eval.seed=0&eval.n=2&eval.k=1,2&eval.decode=sample&eval.model=tiny-a&eval.max=160');
     await page.locator('lab-eval-view #eval-run').click();
     await page.locator('lab-eval-view', { hasText: 'Saved as run eval-letters-' }).waitFor({ timeout: 300_000 });
     expect(await page.locator('lab-eval-view lab-testk-chart svg[role=img]').count()).toBe(1);
     await lab.shot('06-evaluate');
-  });
+  }, 400000);
 
   it('exports a run as one file and imports it back; lessons and runs views render', async () => {
     const page = lab.page;
@@ -126,7 +127,7 @@ describe('the built lab, whole flow', () => {
     await page.getByText('<img src=x onerror="window.pwned=1">', { exact: false }).first().waitFor();
     expect(await page.locator('lab-search-view img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
-  });
+  }, 300000);
 
   it('a reload resumes the last saved search run', async () => {
     const page = lab.page;

@@ -44,11 +44,12 @@ export function treesOfRun(runId: string, items: readonly RunItem[]): Tree[] {
   ];
 }
 
-/** Load the most recent search run into `{runId, trees}`, or null when there is none. */
+/** Load the most recent search run that has something to show into `{runId, trees}`, or null. */
 export async function lastSearchRun(store: LabStore): Promise<{ runId: string; trees: Tree[] } | null> {
-  const last = (await store.listRuns()).find((r) => r.kind === 'search');
-  if (!last) return null;
-  const got = await store.getRun(last.id);
-  const trees = got ? treesOfRun(last.id, got.items) : [];
-  return trees.length ? { runId: last.id, trees } : null;
+  for (const run of (await store.listRuns()).filter((r) => r.kind === 'search')) {
+    const got = await store.getRun(run.id);
+    const trees = got ? treesOfRun(run.id, got.items) : [];
+    if (trees.length) return { runId: run.id, trees };
+  }
+  return null;
 }
