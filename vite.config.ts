@@ -72,7 +72,9 @@ export default defineConfig({
   preview: { headers: isolation },
   worker: { format: 'es' },
   // Pre-bundled up front: discovering web-llm mid-session makes the dev server reload the page.
-  optimizeDeps: { include: ['@mlc-ai/web-llm'], exclude: ['onnxruntime-web'] },
+  // Scanning the workers and test harness pages up front finds every dependency at start-up, so
+  // the dev server never re-optimises (and reloads the page) in the middle of a session.
+  optimizeDeps: { include: ['@mlc-ai/web-llm'], exclude: ['onnxruntime-web'], entries: ['index.html', 'tests/browser/*.html', 'workers/*.ts', 'src/ui/**/*.ts'] },
   build: {
     target: 'es2022',
     rollupOptions: { input: { main: resolve(ROOT, 'index.html') } },

@@ -10,7 +10,8 @@ import type { EngineInfo, GenerateRequest, LoadProgress, ScoreRequest, TokenEven
  */
 export type ModelSpec =
   | { backend: 'ort'; id: string; baseUrl: string; device: 'webgpu' | 'wasm'; onnxFile?: string; cacheBytes?: number; preflightMs?: number }
-  | { backend: 'webllm'; id: string; quant?: 'q4f16' | 'q4f32'; baseUrl?: string; libUrl?: string; cacheBackend?: 'cache' | 'indexeddb' | 'opfs'; preflightMs?: number; contextWindow?: number };
+  | { backend: 'webllm'; id: string; quant?: 'q4f16' | 'q4f32'; baseUrl?: string; libUrl?: string; cacheBackend?: 'cache' | 'indexeddb' | 'opfs'; preflightMs?: number; contextWindow?: number }
+  | { backend: 'openai'; id: string; baseUrl: string; model: string; apiKey?: string; templateUrl?: string };
 
 export type ToWorker =
   | { type: 'load'; id: number; spec: ModelSpec }

@@ -9,7 +9,9 @@ import { preflight } from './preflight.js';
 import { folderUrl } from './webllm/catalogue.js';
 import { explainLoadError, ModelLoadError } from './webllm/errors.js';
 import { loadWebLLMEngine } from './webllm/load.js';
-import type { BrowserModelSpec, OrtModelSpec } from './webllm/spec.js';
+import { OpenAIEngine } from './openai/engine.js';
+import { ChatTokenizer } from './ort/tokenizer.js';
+import type { BrowserModelSpec, OpenAIModelSpec, OrtModelSpec } from './webllm/spec.js';
 
 /**
  * Whether src/engines/ort/web.ts honours `onnxFile` (it loads onnx/model.onnx only until it
@@ -21,7 +23,28 @@ export const ORT_WEB_LOADS_ONNX_FILE = true;
 /** Load any browser model spec (see BrowserModelSpec). */
 export async function loadBrowserEngine(spec: BrowserModelSpec, onProgress?: (p: LoadProgress) => void): Promise<Engine> {
   if (spec.backend === 'webllm') return loadWebLLMEngine(spec, onProgress);
+  if (spec.backend === 'openai') return loadOpenAIEngine(spec, onProgress);
   return loadOrtEngine(spec, onProgress);
+}
+
+/** Connect to an OpenAI-compatible server and probe what it can do (fails fast when unreachable). */
+async function loadOpenAIEngine(spec: OpenAIModelSpec, onProgress?: (p: LoadProgress) => void): Promise<Engine> {
+  onProgress?.({ phase: 'init' });
+  let chatTemplate: ((m: Parameters<ChatTokenizer['prompt']>[0]) => string) | undefined;
+  if (spec.templateUrl) {
+    const base = folderUrl(spec.templateUrl, globalThis.location?.href ?? 'http://localhost/');
+    const get = async (f: string) => {
+      const r = await fetch(base + f);
+      if (!r.ok) throw new Error(`chat template: could not read ${base}${f} (HTTP ${r.status})`);
+      return (await r.json()) as Record<string, unknown>;
+    };
+    const tok = new ChatTokenizer(await get('tokenizer.json'), await get('tokenizer_config.json'));
+    chatTemplate = (m) => tok.prompt(m);
+  }
+  const engine = new OpenAIEngine({ baseUrl: spec.baseUrl, model: spec.model, id: spec.id, timeoutMs: 60_000, ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), ...(chatTemplate ? { chatTemplate } : {}) });
+  await engine.probe(AbortSignal.timeout(spec.baseUrl.includes('127.0.0.1') || spec.baseUrl.includes('localhost') ? 5000 : 15000));
+  onProgress?.({ phase: 'ready' });
+  return engine;
 }
 
 async function loadOrtEngine(spec: OrtModelSpec, onProgress?: (p: LoadProgress) => void): Promise<Engine> {

@@ -28,10 +28,15 @@ export interface Lab {
   close(): Promise<void>;
 }
 
+let servers = 0;
+
 /** Start vite on a free port and open `path` in Chromium; fails with the fix if Chromium is missing. */
 export async function openLab(path: string): Promise<Lab> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH`);
-  const server = await createServer({ configFile: 'vite.config.ts', server: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
+  // Test files run in parallel processes: a cache folder per server keeps one server's dependency
+  // optimisation from invalidating another's pages mid-test.
+  const cacheDir = `node_modules/.vite-test/${process.pid}-${servers++}`;
+  const server = await createServer({ configFile: 'vite.config.ts', cacheDir, server: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
   await server.listen();
   const addr = server.httpServer!.address();
   const port = typeof addr === 'object' && addr ? addr.port : 5173;

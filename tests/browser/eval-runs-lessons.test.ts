@@ -58,9 +58,10 @@ describe('lessons view', () => {
 
 describe('recorded demo', () => {
   it('loads the demo tree onto the session with no model', async () => {
-    await lab.page.evaluate(() => document.body.append(document.createElement('lab-demo-loader')));
-    await lab.page.locator('lab-demo-loader #load-demo').click();
-    await lab.page.locator('lab-demo-loader', { hasText: 'Loaded the recorded demo' }).waitFor({ timeout: 20_000 });
+    // The shell already shows one loader on the Search view; this test drives its own.
+    await lab.page.evaluate(() => document.body.append(Object.assign(document.createElement('lab-demo-loader'), { id: 'test-loader' })));
+    await lab.page.locator('#test-loader #load-demo').click();
+    await lab.page.locator('#test-loader', { hasText: 'Loaded the recorded demo' }).waitFor({ timeout: 20_000 });
     const s = await sessionState();
     expect(s.trees).toBe(1);
     expect(s.runId).toBeNull();

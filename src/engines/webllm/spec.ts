@@ -37,7 +37,25 @@ export interface OrtModelSpec {
   preflightMs?: number;
 }
 
-export type BrowserModelSpec = OrtModelSpec | WebLLMModelSpec;
+/**
+ * An OpenAI-compatible server (lab serve, vLLM, llama.cpp, Ollama) used from the engine worker.
+ * The key lives only in the worker's memory (and, if the user asks, the tab's sessionStorage):
+ * never in the URL, IndexedDB or an export.
+ */
+export interface OpenAIModelSpec {
+  backend: 'openai';
+  /** Engine id in the lab, e.g. "server:tiny-a". */
+  id: string;
+  /** e.g. http://127.0.0.1:8000/v1 */
+  baseUrl: string;
+  /** The model name the server knows. */
+  model: string;
+  apiKey?: string;
+  /** Folder of a model whose chat template the server uses (needed for search continuations and scoring), e.g. /models/tiny-a/. */
+  templateUrl?: string;
+}
+
+export type BrowserModelSpec = OrtModelSpec | WebLLMModelSpec | OpenAIModelSpec;
 
 /** Detail of the `load-model` event of `<lab-model-list>`. */
 export interface LoadModelDetail {

@@ -11,3 +11,4 @@ export { evaluate } from './evaluate.js';
 export { lessons } from './lessons.js';
 export { runs, demos } from './runs.js';
 export { modelList } from './models.js';
+export { server } from './server.js';

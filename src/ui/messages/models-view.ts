@@ -15,6 +15,7 @@ export const models = {
   loadedOn: (device: string) => `ready (${device})`,
   loadFailed: (id: string, device: string, why: string) => `Could not load ${id} on ${device}: ${why}`,
   playground: 'Playground',
+  server: 'OpenAI-compatible server',
   catalogue: '1B-class models (download or local folder)',
   loadingFrom: (id: string) => `loading ${id}…`,
 };

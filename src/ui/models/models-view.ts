@@ -10,6 +10,7 @@ import { specFromDetail, type LoadModelDetail } from '../../engines/webllm/spec.
 import type { GpuReport } from './gpu-detect.js';
 import type { ModelStatus } from './model-list.js';
 import './model-list.js';
+import './server-connect.js';
 import '../playground/lab-playground.js';
 
 const NOT_EMBEDDED = (e: CatalogueEntry) => !e.embedded;
@@ -146,6 +147,10 @@ export class LabModelsView extends LitElement {
         <h2>${t.catalogue}</h2>
         <lab-model-list .gpu=${gpu} .include=${NOT_EMBEDDED} .loaded=${[...engines.keys()]} .status=${this.listStatus}
           @load-model=${(e: CustomEvent<LoadModelDetail>) => this.loadFromList(e.detail)}></lab-model-list>
+      </section>
+      <section aria-label=${t.server}>
+        <h2>${t.server}</h2>
+        <lab-server-connect></lab-server-connect>
       </section>
       ${engines.size
         ? html`<section aria-label=${t.playground}>

@@ -50,13 +50,13 @@ export class LabReplayControls extends LitElement {
     const atEnd = this.step >= this.total;
     return html`
       <div class="bar" role="group" aria-label=${t.replay}>
-        <button @click=${() => this.send('first')} ?disabled=${atStart} aria-label=${t.first} title=${t.first}>⏮</button>
-        <button @click=${() => this.send('prev-iteration')} ?disabled=${atStart} aria-label=${t.prevIteration} title=${t.prevIteration}>⏪</button>
+        <button @click=${() => this.send('first')} ?disabled=${atStart} aria-label=${t.first} title=${t.first}>|◀</button>
+        <button @click=${() => this.send('prev-iteration')} ?disabled=${atStart} aria-label=${t.prevIteration} title=${t.prevIteration}>◀◀</button>
         <button @click=${() => this.send('prev')} ?disabled=${atStart} aria-label=${t.prevStep} title=${t.prevStep}>◀</button>
         <button id="play" @click=${() => this.send('toggle-play')} ?disabled=${this.total === 0} aria-pressed=${this.playing ? 'true' : 'false'}>${this.playing ? t.pause : t.play}</button>
         <button @click=${() => this.send('next')} ?disabled=${atEnd} aria-label=${t.nextStep} title=${t.nextStep}>▶</button>
-        <button @click=${() => this.send('next-iteration')} ?disabled=${atEnd} aria-label=${t.nextIteration} title=${t.nextIteration}>⏩</button>
-        <button @click=${() => this.send('last')} ?disabled=${atEnd} aria-label=${t.last} title=${t.last}>⏭</button>
+        <button @click=${() => this.send('next-iteration')} ?disabled=${atEnd} aria-label=${t.nextIteration} title=${t.nextIteration}>▶▶</button>
+        <button @click=${() => this.send('last')} ?disabled=${atEnd} aria-label=${t.last} title=${t.last}>▶|</button>
         <input type="range" min="0" max=${this.total} .value=${String(this.step)} aria-label=${t.scrubber} aria-valuetext=${t.stepOf(this.step, this.total)}
           @input=${(e: Event) => this.send('seek', Number((e.target as HTMLInputElement).value))} />
         <span id="position" aria-live="off">${t.stepOf(this.step, this.total)}${this.iteration !== null ? html` · ${t.iteration(this.iteration)}` : nothing}</span>

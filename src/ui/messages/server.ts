@@ -1,0 +1,21 @@
+/** Strings of the "OpenAI-compatible server" panel of the Models view. */
+export const server = {
+  title: 'OpenAI-compatible server',
+  intro: 'Use a serving engine (lab serve, vLLM, llama.cpp server, Ollama) as a model for search and evaluation. Start one with `npx lab serve --model tiny-a`.',
+  baseUrl: 'Base URL',
+  model: 'Model name on the server',
+  key: 'API key (optional)',
+  remember: 'Remember the key in this tab only',
+  template: 'Chat template (for search continuations and scoring)',
+  noTemplate: '(none: chat only)',
+  connect: 'Connect',
+  connecting: (url: string) => `Connecting to ${url}…`,
+  connected: (id: string, caps: string) => `Connected as ${id}: ${caps}.`,
+  failed: (url: string, why: string) => `Could not use ${url}: ${why}`,
+  canScore: 'can score (echo log-probs)',
+  cannotScore: 'cannot score',
+  logprobs: (k: number) => `top-${k} log-probs`,
+  noLogprobs: 'no log-probs',
+  batch: 'n samples per request',
+  noBatch: 'one sample per request',
+};
