@@ -15,6 +15,7 @@ export const models = {
   loadedOn: (device: string) => `ready (${device})`,
   loadFailed: (id: string, device: string, why: string) => `Could not load ${id} on ${device}: ${why}`,
   playground: 'Playground',
+  softwareAdapter: 'This WebGPU adapter is a software renderer (it runs on the CPU), so wasm is the faster choice here and is selected by default. WebGPU still works: pick it to try the kernels.',
   server: 'OpenAI-compatible server',
   catalogue: '1B-class models (download or local folder)',
   loadingFrom: (id: string) => `loading ${id}…`,

@@ -7,6 +7,7 @@ import { session, SessionController } from '../app/session.js';
 import { models as t } from '../messages/models-view.js';
 import type { CatalogueEntry } from '../../core/catalogue.js';
 import { specFromDetail, type LoadModelDetail } from '../../engines/webllm/spec.js';
+import { isSoftwareAdapter } from '../../engines/webllm/memory.js';
 import type { GpuReport } from './gpu-detect.js';
 import type { ModelStatus } from './model-list.js';
 import './model-list.js';
@@ -46,8 +47,13 @@ export class LabModelsView extends LitElement {
     code { font-size: 0.85em; }
   `;
 
-  override willUpdate(): void {
+  private deviceChosen = false;
+
+  override willUpdate(changed: Map<string, unknown>): void {
     if (this.gpu && !this.gpu.available) this.device = 'wasm';
+    // A software adapter (SwiftShader, llvmpipe) runs WebGPU on the CPU: for these small models
+    // wasm is ~40x faster there (bench/RESULTS.md, UI), so it is the default until the user picks.
+    if (changed.has('gpu') && this.gpu?.available && !this.deviceChosen && isSoftwareAdapter(this.gpu)) this.device = 'wasm';
   }
 
   private setLoad(id: string, patch: Partial<LoadState>): void {
@@ -110,11 +116,12 @@ export class LabModelsView extends LitElement {
               : t.notAvailable}
         </p>
         <label>${t.device}
-          <select id="device" @change=${(e: Event) => (this.device = (e.target as HTMLSelectElement).value as 'webgpu' | 'wasm')} .value=${this.device}>
+          <select id="device" @change=${(e: Event) => { this.deviceChosen = true; this.device = (e.target as HTMLSelectElement).value as 'webgpu' | 'wasm'; }} .value=${this.device}>
             <option value="webgpu" ?disabled=${!gpu?.available}>WebGPU</option>
             <option value="wasm">${t.wasm}</option>
           </select>
         </label>
+        ${gpu?.available && isSoftwareAdapter(gpu) ? html`<p class="note" role="note">${t.softwareAdapter}</p>` : nothing}
       </section>
       <section aria-label=${t.embedded}>
         <h2>${t.embedded}</h2>
