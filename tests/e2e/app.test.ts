@@ -16,7 +16,7 @@ describe('lab app', () => {
   it('detects WebGPU, loads tiny-a with per-file progress and generates streamed samples', async () => {
     const page = lab.page;
     await page.waitForSelector('lab-app');
-    await page.getByText('shader-f16:').waitFor({ timeout: 30_000 });
+    await page.locator('lab-models-view section[aria-label="Adapter"] p', { hasText: 'shader-f16:' }).waitFor({ timeout: 30_000 });
     const row = page.locator('tr[data-model="tiny-a"]');
     await row.locator('button.load').click();
     await row.locator('.phase', { hasText: 'ready' }).waitFor({ timeout: 90_000 });

@@ -7,6 +7,7 @@
  * Screenshots of every view go to test-artifacts/screenshots/.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBuiltLab, type BuiltLab } from './built-lab.js';
 
@@ -116,6 +117,26 @@ describe('the built lab, whole flow', () => {
     await go('#view=lessons');
     await page.locator('lab-lessons-view li').first().waitFor();
     await lab.shot('08-lessons');
+  });
+
+  it('every view passes axe-core\'s automated accessibility checks (no serious or critical violations)', async () => {
+    const page = lab.page;
+    const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    await page.addScriptTag({ content: readFileSync(axePath, 'utf8') });
+    const found: string[] = [];
+    for (const view of ['models', 'search', 'data', 'objectives', 'evaluate', 'lessons', 'runs']) {
+      await go(`#view=${view}`);
+      await page.waitForTimeout(500);
+      const violations = await page.evaluate(async () => {
+        type Axe = { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> };
+        // label-content-name-mismatch is off: tree items are named by their own row
+        // (aria-labelledby), as in the ARIA tree pattern, not by the text of their whole subtree.
+        const r = await (window as unknown as { axe: Axe }).axe.run(document, { rules: { 'label-content-name-mismatch': { enabled: false } } });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length }));
+      });
+      for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') found.push(`${view}: ${v.impact} ${v.id} (${v.count})`);
+    }
+    expect(found).toEqual([]);
   });
 
   it('renders model text with markup as text: a custom prompt with <img onerror> runs nothing', async () => {

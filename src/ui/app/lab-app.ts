@@ -38,7 +38,7 @@ export class LabApp extends LitElement {
     header { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
     h1 { font-size: 1.4rem; margin: 0; }
     .banner { background: #fff4d6; border: 1px solid #e0b94a; padding: 0.5rem 0.75rem; border-radius: 6px; margin: 0.5rem 0; }
-    nav[role='tablist'] { display: flex; gap: 0.25rem; border-bottom: 1px solid #d8dce6; margin: 0.75rem 0; flex-wrap: wrap; }
+    [role='tablist'] { display: flex; gap: 0.25rem; border-bottom: 1px solid #d8dce6; margin: 0.75rem 0; flex-wrap: wrap; }
     nav button { border: 1px solid transparent; border-bottom: none; background: none; padding: 0.4rem 0.8rem; cursor: pointer; font: inherit; border-radius: 6px 6px 0 0; }
     nav button[aria-selected='true'] { border-color: #d8dce6; background: #fff; font-weight: 600; text-decoration: underline; }
     nav button:focus-visible { outline: 2px solid #3558c8; }
@@ -123,11 +123,14 @@ export class LabApp extends LitElement {
       </header>
       ${gpu && !gpu.available ? html`<div class="banner" role="status">${t.noWebGpu(gpu.reason ?? '')}</div>` : nothing}
       ${this.storeError ? html`<div class="banner" role="alert">${this.storeError}</div>` : nothing}
-      <nav role="tablist" aria-label=${t.title} @keydown=${(e: KeyboardEvent) => this.onTabKey(e)}>
-        ${VIEWS.map(
-          (v) => html`<button role="tab" id="tab-${v}" aria-controls="panel-${v}" aria-selected=${this.view === v ? 'true' : 'false'} tabindex=${this.view === v ? 0 : -1} @click=${() => this.show(v)}>${t.views[v]}</button>`,
-        )}
+      <nav aria-label=${t.viewsNav}>
+        <div role="tablist" aria-label=${t.title} @keydown=${(e: KeyboardEvent) => this.onTabKey(e)}>
+          ${VIEWS.map(
+            (v) => html`<button role="tab" id="tab-${v}" aria-controls="panel-${v}" aria-selected=${this.view === v ? 'true' : 'false'} tabindex=${this.view === v ? 0 : -1} @click=${() => this.show(v)}>${t.views[v]}</button>`,
+          )}
+        </div>
       </nav>
+      <main>
       ${this.panel('models', html`<lab-models-view .gpu=${gpu}></lab-models-view>`)}
       ${this.panel('search', html`<lab-demo-loader></lab-demo-loader><lab-search-view></lab-search-view>`)}
       ${this.panel('data', html`<lab-data-view></lab-data-view>`)}
@@ -135,6 +138,7 @@ export class LabApp extends LitElement {
       ${this.panel('evaluate', html`<lab-eval-view></lab-eval-view>`)}
       ${this.panel('lessons', html`<lab-lessons-view></lab-lessons-view>`)}
       ${this.panel('runs', html`<lab-runs-view></lab-runs-view>`)}
+      </main>
     `;
   }
 }

@@ -56,7 +56,7 @@ export class LabLogprobStrip extends LitElement {
     const low = m.cells.filter((c) => !c.masked && c.level === 4).length;
     return html`
       <div class="head"><strong>${this.label}</strong> — ${t.stripStats(m.total, m.prefix, m.counted, m.sum, m.masking)}</div>
-      <div class="strip" role="img" aria-label=${t.stripSummary(this.label, m.total, m.prefix, m.sum, m.masking, low)}>
+      <div class="strip" role="img" tabindex="0" aria-label=${t.stripSummary(this.label, m.total, m.prefix, m.sum, m.masking, low)}>
         ${pre.length
           ? html`<span class="group${m.masking ? ' masked' : ''}" data-part="prefix"
               ><span class="badge">${m.masking ? t.maskedBadge(m.prefix) : t.prefixBadge(m.prefix)}</span>${pre.map((c) => this.cell(c))}</span

@@ -9,6 +9,7 @@ export const models = {
   model: 'Model',
   size: 'Download',
   status: 'Status',
+  actions: 'Actions',
   load: 'Load',
   unload: 'Unload',
   warmingUp: 'warming up…',

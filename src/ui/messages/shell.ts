@@ -3,6 +3,7 @@ export const shell = {
   title: 'Reasoning Lab',
   tagline: 'small-model reasoning, in your browser',
   views: { models: 'Models', search: 'Search', data: 'Data', objectives: 'Objectives', evaluate: 'Evaluate', lessons: 'Lessons', runs: 'Runs' },
+  viewsNav: 'Views',
   copyLink: 'Copy lesson link',
   linkCopied: 'Lesson link copied.',
   noWebGpu: (reason: string) => `No WebGPU here (${reason}). Running on the CPU with wasm: slower, same results.`,

@@ -45,6 +45,7 @@ export class LabModelsView extends LitElement {
     .error { background: #fde8e8; border: 1px solid #d66; padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; }
     ul { margin: 0.25rem 0; padding-left: 1.2rem; }
     code { font-size: 0.85em; }
+    .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   `;
 
   private deviceChosen = false;
@@ -126,7 +127,7 @@ export class LabModelsView extends LitElement {
       <section aria-label=${t.embedded}>
         <h2>${t.embedded}</h2>
         <table>
-          <thead><tr><th>${t.model}</th><th>${t.size}</th><th>${t.status}</th><th></th></tr></thead>
+          <thead><tr><th>${t.model}</th><th>${t.size}</th><th>${t.status}</th><th><span class="sr">${t.actions}</span></th></tr></thead>
           <tbody>
             ${catalogue().filter((m) => m.embedded).map((m) => {
               const st = this.loads.get(m.id);
