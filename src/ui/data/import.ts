@@ -5,7 +5,7 @@
  * field. All or nothing: one bad line imports nothing, so a half-read file never replaces good data.
  */
 import { commonPrefixChars, type DpoPair, type LengthBucket, type TreePath } from '../../data/extract.js';
-import { JsonlError, MAX_LINE_CHARS } from '../../data/jsonl.js';
+import { JsonlError, parseJsonlLine } from '../../data/jsonl.js';
 import { parseTrees } from '../../data/trees-io.js';
 import { TREE_SCHEMA, type Tree } from '../../mcts/tree.js';
 
@@ -96,15 +96,7 @@ export function importJsonl(text: string, file: string, maxErrors = 10): ImportR
       const line = i + 1;
       if (raw.trim() === '') return;
       try {
-        if (raw.length > MAX_LINE_CHARS) throw new JsonlError(file, line, null, `line is ${raw.length} characters long (limit ${MAX_LINE_CHARS})`);
-        let v: unknown;
-        try {
-          v = JSON.parse(raw);
-        } catch (e) {
-          throw new JsonlError(file, line, null, `not valid JSON (${(e as Error).message})`);
-        }
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new JsonlError(file, line, null, 'each line must be a JSON object');
-        rows.push({ line, value: v as Record<string, unknown> });
+        rows.push({ line, value: parseJsonlLine(raw, file, line) });
       } catch (e) {
         fail(e, line);
       }
