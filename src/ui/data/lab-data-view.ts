@@ -1,8 +1,9 @@
+import { HashController } from '../app/hash-controller.js';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { DpoPair } from '../../data/extract.js';
 import type { Tree } from '../../mcts/tree.js';
-import { readLesson, writeLesson } from '../app/lesson-link.js';
+import { writeLesson } from '../app/lesson-link.js';
 import { session as defaultSession, type Session } from '../app/session.js';
 import '../charts/length-chart.js';
 import { lengthChartModel, type LengthChartModel } from '../charts/length-chart-model.js';
@@ -61,21 +62,8 @@ export class LabDataView extends LitElement {
     ul.errors { margin: 0.25rem 0 0; padding-left: 1.25rem; font: 0.85rem ui-monospace, monospace; }
   `;
 
-  /** A lesson link opened while the view is mounted (the shell keeps views mounted) re-reads the settings. */
-  private readonly onHash = () => {
-    this.settings = dataSettingsFromHash(readLesson());
-  };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.settings = dataSettingsFromHash(readLesson());
-    window.addEventListener('hashchange', this.onHash);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    window.removeEventListener('hashchange', this.onHash);
-  }
+  /** Settings follow the URL hash, also for a lesson link opened while the view is mounted. */
+  private readonly hash = new HashController(this, (p) => (this.settings = dataSettingsFromHash(p)));
 
   private set(patch: Partial<DataSettings>): void {
     this.settings = { ...this.settings, ...patch };

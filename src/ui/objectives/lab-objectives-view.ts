@@ -1,7 +1,8 @@
+import { HashController } from '../app/hash-controller.js';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Engine } from '../../core/engine.js';
-import { readLesson, writeLesson } from '../app/lesson-link.js';
+import { writeLesson } from '../app/lesson-link.js';
 import { session as defaultSession, type Session } from '../app/session.js';
 import '../charts/logprob-strip.js';
 import { SessionWatch } from '../data/session-watch.js';
@@ -64,20 +65,11 @@ export class LabObjectivesView extends LitElement {
     .scroll { overflow-x: auto; }
   `;
 
-  /** A lesson link opened while the view is mounted (the shell keeps views mounted) re-reads the settings. */
-  private readonly onHash = () => {
-    this.settings = objectiveSettingsFromHash(readLesson());
-  };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.settings = objectiveSettingsFromHash(readLesson());
-    window.addEventListener('hashchange', this.onHash);
-  }
+  /** Settings follow the URL hash, also for a lesson link opened while the view is mounted. */
+  private readonly hash = new HashController(this, (p) => (this.settings = objectiveSettingsFromHash(p)));
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    window.removeEventListener('hashchange', this.onHash);
     this.ctl?.abort();
   }
 
