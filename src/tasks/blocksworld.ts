@@ -191,7 +191,7 @@ function solvePlan(data: BlocksData, dropTop = -1): { plan: string[]; text: stri
   }
   const show = (ts: Towers) => ts.map((t) => t.join(',')).join(' | ');
   // One line per tower, so the plan in the answer is a copy of worked steps rather than recalled whole.
-  return { plan: [...down, ...up], text: `Towers: ${show(towers)}. ${lines.join(' ')}` };
+  return { plan: [...down, ...up], text: `Start: ${show(towers)}. ${lines.join(' ')}` };
 }
 
 function solve(problem: Problem, rng: Rng): SolverTrace {

@@ -5,16 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/usr/bin/python3}
-STEPS=${STEPS:-2000}
+STEPS=${STEPS:-2200}
+SCALE=${SCALE:-2}
+# bf16 autocast uses the CPU's AMX units (1.6x); validation from step 900 every 300 steps picks the shipped checkpoint.
+TRAIN_ARGS="--steps $STEPS --batch 24 --lr 2e-3 --bf16 --valid-every 300 --valid-from 900 --threads 1"
 OUT=tools/train-tiny/out
 mkdir -p "$OUT"
 t0=$(date +%s)
-npx tsx tools/train-tiny/make-corpus.ts --out "$OUT"
+npx tsx tools/train-tiny/make-corpus.ts --scale "$SCALE" --out "$OUT"
 t1=$(date +%s)
 # One thread each, side by side: on 2 cores this beats two threads one after the other.
-$PY tools/train-tiny/train.py --model tiny-a --steps "$STEPS" --threads 1 > "$OUT/tiny-a.log" 2>&1 &
+$PY tools/train-tiny/train.py --model tiny-a $TRAIN_ARGS > "$OUT/tiny-a.log" 2>&1 &
 pa=$!
-$PY tools/train-tiny/train.py --model tiny-b --steps "$STEPS" --threads 1 > "$OUT/tiny-b.log" 2>&1 &
+$PY tools/train-tiny/train.py --model tiny-b $TRAIN_ARGS > "$OUT/tiny-b.log" 2>&1 &
 pb=$!
 wait $pa
 wait $pb
