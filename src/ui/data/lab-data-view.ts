@@ -15,6 +15,7 @@ import { importJsonl } from './import.js';
 import './pair-browser.js';
 import type { PairChangeEvent } from './pair-browser.js';
 import { SessionWatch } from './session-watch.js';
+import { viewStyles } from '../app/view-styles.js';
 
 /** What was last published to each session, so a re-mounted view does not wipe pairs and scores. */
 const published = new WeakMap<Session, { trees: readonly Tree[]; key: string }>();
@@ -48,19 +49,17 @@ export class LabDataView extends LitElement {
     new SessionWatch(this, () => this.session);
   }
 
-  static override styles = css`
-    :host { display: block; }
-    section { border: 1px solid #d8dce6; border-radius: 8px; padding: 0.75rem 1rem; margin: 0.75rem 0; }
-    h2 { margin: 0 0 0.25rem; font-size: 1.2rem; }
-    h3 { margin: 0 0 0.5rem; font-size: 1.05rem; }
+  static override styles = [
+    viewStyles,
+    css`
     fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; }
     label { display: inline-flex; gap: 0.35rem; align-items: center; }
-    .error { background: #fde8e8; border: 1px solid #d66; padding: 0.5rem 0.75rem; border-radius: 6px; white-space: pre-wrap; }
     .ok { background: #eef7ee; border: 1px solid #6a6; padding: 0.5rem 0.75rem; border-radius: 6px; }
     .note { color: #555; font-size: 0.9rem; }
     input[type='number'] { width: 4rem; }
     ul.errors { margin: 0.25rem 0 0; padding-left: 1.25rem; font: 0.85rem ui-monospace, monospace; }
-  `;
+  `,
+  ];
 
   /** Settings follow the URL hash, also for a lesson link opened while the view is mounted. */
   private readonly hash = new HashController(this, (p) => (this.settings = dataSettingsFromHash(p)));

@@ -10,6 +10,7 @@ import { curveFromSummary } from './chart.js';
 import { resultsFromItems, type EvalResult } from './results.js';
 import { EVAL_RUN_KEY, parseKs, plannedRuns, settingsFromHash, settingsToHash, type Decode, type EvalSettings } from './settings.js';
 import './testk-chart.js';
+import { viewStyles } from '../app/view-styles.js';
 
 /**
  * Evaluate view: Test@N over generated problems with one or two loaded models, plain sampling
@@ -33,16 +34,15 @@ export class LabEvalView extends LitElement {
   private readonly ses = new SessionController(this, session);
   private readonly onHash = () => this.fromHash();
 
-  static override styles = css`
-    :host { display: block; }
-    section { border: 1px solid #d8dce6; border-radius: 8px; padding: 0.75rem 1rem; margin: 0.75rem 0; }
+  static override styles = [
+    viewStyles,
+    css`
     fieldset { border: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; }
     label { display: flex; flex-direction: column; font-size: 0.9rem; gap: 0.15rem; }
     input[type='number'] { width: 6rem; }
     input.ks { width: 8rem; }
     .hint { font-size: 0.8rem; color: #4b5563; }
     .actions { margin-top: 0.6rem; display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; }
-    .error { background: #fde8e8; border: 1px solid #d66; padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; }
     .note { background: #eef4ff; border: 1px solid #9db4e8; padding: 0.4rem 0.6rem; border-radius: 6px; }
     table { border-collapse: collapse; }
     th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #eceef3; text-align: right; vertical-align: top; }
@@ -50,7 +50,8 @@ export class LabEvalView extends LitElement {
     caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }
     pre { white-space: pre-wrap; word-break: break-word; background: #f6f7fa; padding: 0.5rem; border-radius: 6px; max-height: 12rem; overflow: auto; }
     progress { width: 14rem; }
-  `;
+  `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();

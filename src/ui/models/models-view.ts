@@ -13,6 +13,7 @@ import type { ModelStatus } from './model-list.js';
 import './model-list.js';
 import './server-connect.js';
 import '../playground/lab-playground.js';
+import { viewStyles } from '../app/view-styles.js';
 
 const NOT_EMBEDDED = (e: CatalogueEntry) => !e.embedded;
 
@@ -36,17 +37,17 @@ export class LabModelsView extends LitElement {
   @state() private listStatus: Record<string, ModelStatus> = {};
   private readonly ses = new SessionController(this, session);
 
-  static override styles = css`
-    :host { display: block; }
-    section { border: 1px solid #d8dce6; border-radius: 8px; padding: 0.75rem 1rem; margin: 0.75rem 0; }
+  static override styles = [
+    viewStyles,
+    css`
     table { border-collapse: collapse; width: 100%; }
     th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid #eceef3; vertical-align: top; }
     progress { width: 10rem; }
-    .error { background: #fde8e8; border: 1px solid #d66; padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; }
     ul { margin: 0.25rem 0; padding-left: 1.2rem; }
     code { font-size: 0.85em; }
     .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-  `;
+  `,
+  ];
 
   private deviceChosen = false;
 

@@ -11,6 +11,7 @@ import { lossTable, METRICS, NO_SCORES, type LossTable } from './loss-table.js';
 import { cacheHit, checkTokenizers, scorePairs, scoredWith, type ScoreRun, type TokenizerCheck } from './scoring.js';
 import { DEFAULT_OBJECTIVE_SETTINGS, objectiveSettingsFromHash, objectiveSettingsToHash, resolveEngines, SLIDERS, type ObjectiveSettings } from './settings.js';
 import { stripModel } from './strip-model.js';
+import { viewStyles } from '../app/view-styles.js';
 
 const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 1000 ? v.toFixed(1) : v.toFixed(4)) : '–');
 
@@ -45,15 +46,12 @@ export class LabObjectivesView extends LitElement {
     new SessionWatch(this, () => this.session);
   }
 
-  static override styles = css`
-    :host { display: block; }
-    section { border: 1px solid #d8dce6; border-radius: 8px; padding: 0.75rem 1rem; margin: 0.75rem 0; }
-    h2 { margin: 0 0 0.25rem; font-size: 1.2rem; }
-    h3 { margin: 0 0 0.5rem; font-size: 1.05rem; }
+  static override styles = [
+    viewStyles,
+    css`
     .row { display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; align-items: center; }
     label { display: inline-flex; gap: 0.35rem; align-items: center; }
     .slider { display: grid; grid-template-columns: minmax(12rem, 22rem) 12rem 4rem; gap: 0.5rem; align-items: center; margin: 0.2rem 0; }
-    .error { background: #fde8e8; border: 1px solid #d66; padding: 0.5rem 0.75rem; border-radius: 6px; white-space: pre-wrap; }
     .warn { background: #fff4d6; border: 1px solid #e0b94a; padding: 0.5rem 0.75rem; border-radius: 6px; }
     .ok { color: #245c28; }
     .note { color: #555; font-size: 0.9rem; }
@@ -63,7 +61,8 @@ export class LabObjectivesView extends LitElement {
     td { text-align: right; font-variant-numeric: tabular-nums; }
     thead th small { font-weight: normal; color: #555; }
     .scroll { overflow-x: auto; }
-  `;
+  `,
+  ];
 
   /** Settings follow the URL hash, also for a lesson link opened while the view is mounted. */
   private readonly hash = new HashController(this, (p) => (this.settings = objectiveSettingsFromHash(p)));

@@ -7,6 +7,7 @@ import { session, SessionController } from '../app/session.js';
 import { EVAL_RUN_KEY } from '../evaluate/settings.js';
 import { runs as t } from '../messages/runs.js';
 import { exportFileName, formatBytes, formatShare } from './format.js';
+import { viewStyles } from '../app/view-styles.js';
 
 /**
  * Runs view: the runs saved in IndexedDB (newest first), storage use against the quota, delete
@@ -30,18 +31,18 @@ export class LabRunsView extends LitElement {
     if (readLesson().view === 'runs') void this.refresh();
   };
 
-  static override styles = css`
-    :host { display: block; }
-    section { border: 1px solid #d8dce6; border-radius: 8px; padding: 0.75rem 1rem; margin: 0.75rem 0; }
+  static override styles = [
+    viewStyles,
+    css`
     table { border-collapse: collapse; width: 100%; }
     th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid #eceef3; vertical-align: top; }
     td.num { text-align: right; }
     .actions { display: flex; gap: 0.35rem; flex-wrap: wrap; }
     .confirm { background: #fff4d6; border: 1px solid #e0b94a; padding: 0.4rem 0.6rem; border-radius: 6px; margin-top: 0.3rem; }
-    .error { background: #fde8e8; border: 1px solid #d66; padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; }
     meter { width: 14rem; }
     .toolbar { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; }
-  `;
+  `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -15,6 +15,7 @@ import './search-settings.js';
 import type { NodeSelectEvent } from './search-tree.js';
 import './search-tree.js';
 import { readSettings, settingsToHash, toSpec, type SearchSettings } from './settings.js';
+import { viewStyles } from '../app/view-styles.js';
 
 /** A search of this view finished (also after Stop). */
 export type SearchDoneEvent = CustomEvent<{ tree: Tree | null; runId: string | null }>;
@@ -57,15 +58,16 @@ export class LabSearchView extends LitElement {
     if (step >= 0) this.replay.seek(step);
   };
 
-  static override styles = css`
-    :host { display: block; }
+  static override styles = [
+    viewStyles,
+    css`
     .status { margin: 0.4rem 0; }
-    .error { background: #fde8e8; border: 1px solid #d66; padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; }
     .question { background: #f6f7fa; border-radius: 6px; padding: 0.4rem 0.6rem; margin: 0.5rem 0; white-space: pre-wrap; word-break: break-word; }
     .cols { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0.75rem; margin-top: 0.5rem; align-items: start; }
     @media (max-width: 760px) { .cols { grid-template-columns: 1fr; } }
     lab-node-card { position: sticky; top: 0.5rem; }
-  `;
+  `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();
