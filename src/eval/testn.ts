@@ -127,6 +127,9 @@ export async function runTestN(
       samples = [];
       for (let i = 0; i < cfg.n; i++) {
         const tree = await runSearch(p, task, engines, { pattern: choosePattern(undefined, new Rng(`decode:${cfg.seed}:${p.id}:${i}`)), rollouts: cfg.mctsRollouts ?? 4, seed: cfg.seed * 1000 + i, temperature: cfg.temperature, blind: true }, opts.signal ? { signal: opts.signal } : {});
+        // A stopped search returns its partial tree (the Search view keeps it); a stopped Test@N
+        // must not score that partial tree as a sample, so it throws like the sampling path.
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException('stopped', 'AbortError');
         const best = bestAnswer(tree);
         const path = best ? pathTo(tree.nodes, best.id).slice(1).map((id) => tree.nodes[id]!) : [];
         const text = path.map((nd) => formatNode(nd.role as Parameters<typeof formatNode>[0], nd.text)).join('');

@@ -44,6 +44,23 @@ describe('runTestN (tiny-a, letters)', () => {
     expect(r.summary.decode).toBe('mcts');
   });
 
+  it('Stop during MCTS decoding rejects instead of scoring the partial tree', async () => {
+    const problems = generateProblems('letters', 3, 9);
+    const ctl = new AbortController();
+    let calls = 0;
+    // The real engine; Stop is pressed right after the third generate call returns, in the middle
+    // of the first search, so the search itself sees the abort and returns its partial tree.
+    const stopping = { ...engine, info: engine.info, tokenize: engine.tokenize.bind(engine), dispose: async () => {}, generate: async (req: Parameters<OrtEngine['generate']>[0], signal?: AbortSignal) => {
+      const out = await engine.generate(req, signal);
+      if (++calls === 3) ctl.abort();
+      return out;
+    } };
+    const done: number[] = [];
+    const run = runTestN(problems, family('letters'), { think: stopping }, { n: 2, ks: [1], decode: 'mcts', temperature: 0.8, maxTokens: 120, seed: 1, mctsRollouts: 3, bootstrap: 10 }, { signal: ctl.signal, onProblem: (d) => done.push(d) });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(done).toEqual([]);
+  });
+
   it('rejects k larger than n', async () => {
     await expect(runTestN([], family('letters'), { think: engine }, { n: 2, ks: [4], decode: 'sample', temperature: 1, maxTokens: 10, seed: 0 })).rejects.toThrow(/k=4/);
   });

@@ -13,7 +13,7 @@ import { Rng } from '../../src/core/rng.js';
 import { FAMILIES, generateProblems, type FamilyName } from '../../src/tasks/index.js';
 import { composeFlow, type FlowName } from './flows.js';
 import { buildTokenizer, STYLES } from './tokenizer-spec.js';
-import { isHeldOut, MIXTURE, TRAIN_SEED, MODELS, VALID_SEED, VALID_PER_FAMILY } from './settings.js';
+import { isHeldOut, MAX_REPEAT, MIXTURE, TRAIN_SEED, MODELS, VALID_SEED, VALID_PER_FAMILY } from './settings.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string) => {
@@ -68,6 +68,8 @@ const out = createWriteStream(join(outDir, 'corpus.jsonl'));
 const flows: FlowName[] = ['a', 'b', 'c', 'd'];
 let written = 0;
 let skipped = 0;
+let repeats = 0;
+const seen = new Map<string, number>();
 const maxLen = 512;
 for (const fam of families) {
   const mix = MIXTURE[fam];
@@ -80,6 +82,12 @@ for (const fam of families) {
       skipped++;
       continue;
     }
+    const times = seen.get(p.question) ?? 0;
+    if (times >= MAX_REPEAT) {
+      repeats++;
+      continue;
+    }
+    seen.set(p.question, times + 1);
     const rng = new Rng(`corpus:${p.id}`);
     const trace = FAMILIES[fam].solve(p, rng.fork('solve'));
     const flow = rng.pick(flows);
@@ -118,4 +126,4 @@ for (const fam of families) {
 }
 out.end();
 await Promise.all([out, valid].map((s) => new Promise<void>((r) => s.on('finish', () => r()))));
-console.log(`corpus: ${written} examples written to ${join(outDir, 'corpus.jsonl')} (${skipped} skipped: held-out overlap or > ${maxLen} tokens)`);
+console.log(`corpus: ${written} examples written to ${join(outDir, 'corpus.jsonl')} (${skipped} skipped: held-out overlap or > ${maxLen} tokens; ${repeats} repeats over ${MAX_REPEAT} dropped)`);

@@ -26,8 +26,17 @@ export const MIXTURE: Record<FamilyName, { d1: number; d2: number }> = {
   letters: { d1: 7000, d2: 2000 },
   arithmetic: { d1: 11000, d2: 3000 },
   wordproblems: { d1: 10000, d2: 3000 },
-  blocksworld: { d1: 6000, d2: 2000 },
+  // 3-block Blocksworld has only ~100 distinct training questions, so most examples come from
+  // 4 blocks: the model must learn the unstack-then-build procedure, not recall 100 plans.
+  blocksworld: { d1: 3000, d2: 6000 },
 };
+
+/**
+ * A question is trained on at most this many times (with different flows). Small problem spaces
+ * (3-block Blocksworld) otherwise repeat a hundredfold and the model memorises answers instead of
+ * learning the procedure, which fails on the held-out fifth.
+ */
+export const MAX_REPEAT = 3;
 
 /** `count` held-out problems of a family at default difficulty (deterministic). */
 export function heldOutProblems(family: FamilyName, count: number): Problem[] {

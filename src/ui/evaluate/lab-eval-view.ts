@@ -139,10 +139,7 @@ export class LabEvalView extends LitElement {
         const engine = session.state.engines.get(r.model);
         if (!engine) throw new Error(`model ${r.model} is not loaded (Models view)`);
         const records: ProblemRecord[] = [];
-        // Problems finished before Stop. MCTS decoding can return (not throw) after an abort, with
-        // empty searches for the rest: those records are cut off here.
-        let cut = Infinity;
-        signal.addEventListener('abort', () => (cut = records.length), { once: true });
+        // Problems finished before Stop (runTestN reports only whole problems, then throws).
         this.progress = { label: r.label, done: 0, total: problems.length };
         try {
           const out = await runTestN(
@@ -165,7 +162,7 @@ export class LabEvalView extends LitElement {
         } catch (e) {
           if (!signal.aborted) throw e;
           status = 'stopped';
-          const finished = records.slice(0, cut);
+          const finished = records;
           if (finished.length) {
             const summary = summarise(finished, s.ks, r.decode, 1000, s.seed);
             this.results = [...this.results, { ...r, summary, problems: finished, stopped: true }];
