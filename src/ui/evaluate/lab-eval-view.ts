@@ -3,7 +3,8 @@ import { customElement, state } from 'lit/decorators.js';
 import { runTestN, summarise, type ProblemRecord } from '../../eval/testn.js';
 import type { RunMeta } from '../../store/db.js';
 import { FAMILIES, family, generateProblems } from '../../tasks/index.js';
-import { formatHash, readLesson, writeLesson } from '../app/lesson-link.js';
+import { formatHash, readLesson, writeLesson, type HashParams } from '../app/lesson-link.js';
+import { HashController } from '../app/hash-controller.js';
 import { session, SessionController } from '../app/session.js';
 import { evaluate as t } from '../messages/evaluate.js';
 import { curveFromSummary } from './chart.js';
@@ -32,7 +33,8 @@ export class LabEvalView extends LitElement {
   private ctl: AbortController | null = null;
   private pendingRun = '';
   private readonly ses = new SessionController(this, session);
-  private readonly onHash = () => this.fromHash();
+  /** Settings follow the URL hash, also for a lesson link opened while the view is mounted. */
+  private readonly hash = new HashController(this, (p) => this.fromHash(p));
 
   static override styles = [
     viewStyles,
@@ -53,20 +55,12 @@ export class LabEvalView extends LitElement {
   `,
   ];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    addEventListener('hashchange', this.onHash);
-    this.fromHash();
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    removeEventListener('hashchange', this.onHash);
     this.ctl?.abort();
   }
 
-  private fromHash(): void {
-    const p = readLesson();
+  private fromHash(p: HashParams): void {
     // Only a link that carries Evaluate settings replaces them (other views' links leave them be).
     const ours = Object.keys(p).some((k) => k.startsWith('eval.') && k !== EVAL_RUN_KEY);
     if (!this.running && (ours || !this.hasUpdated)) this.s = settingsFromHash(p);

@@ -16,6 +16,7 @@ import type { NodeSelectEvent } from './search-tree.js';
 import './search-tree.js';
 import { readSettings, settingsToHash, toSpec, type SearchSettings } from './settings.js';
 import { viewStyles } from '../app/view-styles.js';
+import { HashController } from '../app/hash-controller.js';
 
 /** A search of this view finished (also after Stop). */
 export type SearchDoneEvent = CustomEvent<{ tree: Tree | null; runId: string | null }>;
@@ -52,11 +53,13 @@ export class LabSearchView extends LitElement {
   private pendingStep: number | null = readLesson().step !== undefined ? numParam(readLesson(), 'step', 0, 0) : null;
   private lastShown: Tree | null = null;
   private stepTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly onHash = () => {
-    this.settings = readSettings(readLesson());
-    const step = numParam(readLesson(), 'step', -1);
-    if (step >= 0) this.replay.seek(step);
-  };
+  /** Settings (and a replay `step`) follow the URL hash, also for a lesson link opened later. */
+  private readonly hash = new HashController(this, (p) => {
+    this.settings = readSettings(p);
+    const step = numParam(p, 'step', -1);
+    // Before the first render the step waits in pendingStep until a tree is shown.
+    if (step >= 0 && this.hasUpdated) this.replay.seek(step);
+  });
 
   static override styles = [
     viewStyles,
@@ -69,14 +72,8 @@ export class LabSearchView extends LitElement {
   `,
   ];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('hashchange', this.onHash);
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    window.removeEventListener('hashchange', this.onHash);
     if (this.stepTimer !== null) clearTimeout(this.stepTimer);
   }
 
