@@ -37,7 +37,7 @@ def load_examples(path, model_id, max_len):
 
 
 def batches(rows, batch_size, rng):
-    """Length-bucketed batches: shuffle, sort chunks of 32 batches by length, shuffle batches."""
+    """Length-bucketed batches: shuffle, sort chunks of 8 batches by length, shuffle batches."""
     order = list(range(len(rows)))
     rng.shuffle(order)
     chunk = batch_size * 8  # small chunks: batches mix families (less swing) at little padding cost
@@ -76,7 +76,7 @@ def boxed(text):
 def validate(model, valid, eos_id, pad_id, added, max_new=320, bf16=False):
     """Greedy-decode the validation prompts in one left-padded batch; exact-match accuracy per family.
     With bf16 the forward passes run under the same autocast as training: a rare argmax may differ
-    from the fp32 export, which is fine for ranking checkpoints and twice as fast."""
+    from the fp32 export, which is fine for ranking checkpoints."""
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         return _validate(model, valid, eos_id, pad_id, added, max_new)
 
@@ -147,7 +147,7 @@ def main():
     ap.add_argument("--models-dir", default="models")
     ap.add_argument("--out", default="tools/train-tiny/out")
     ap.add_argument("--bf16", action="store_true",
-                    help="bfloat16 autocast for the forward pass (weights and optimiser stay fp32); ~1.6x faster on CPUs with AMX")
+                    help="bfloat16 autocast for the forward pass (weights and optimiser stay fp32); see bench/train-step.py for the measured gain")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=INT",
                     help="override an integer architecture field, e.g. --set hidden_size=192 (experiments)")
     ap.add_argument("--tag", default="", help="suffix for the output folder (experiments); export is skipped when set")
