@@ -127,7 +127,9 @@ function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem 
     const goalTowers = randomTowers(rng, blocks).filter((t) => t.length > 1);
     const goal = goalTowers.flatMap((t) => t.slice(1).map((b, i) => `on ${b} ${t[i]}`));
     if (goal.length === 0 || goal.every((g) => init.includes(g))) continue;
-    const question = `Blocks ${blocks.join(', ')}. ${itemsText(init, goal)} Give a plan.`;
+    const start = currentTowers(init).map((t) => t.join(',')).join(' | ');
+    const target = goalChains(goal).map((t) => t.join(',')).join(' | ');
+    const question = `Blocks ${blocks.join(', ')}; towers are listed bottom to top. Start: ${start}. Goal: ${target}. Give a plan.`;
     const data: BlocksData = { blocks, init, goal };
     const plan = solvePlan(data).plan;
     return { id: `blocksworld-${index}`, family: 'blocksworld', question, answer: plan.join(', '), data };
@@ -167,54 +169,46 @@ function goalChains(goal: string[]): Towers {
     });
 }
 
-/**
- * The moves as numbered items, counted down so the last one is always [1]: stacked start relations
- * top-down per tower (each is unstacked), then goal relations bottom-up per chain (each is built).
- * The question and the worked steps share the labels, so a step finds its relation by its number
- * (a content match), not by its position in the question.
- */
-function items(init: string[], goal: string[]): { label: string; x: string; y: string; build: boolean }[] {
-  const down = currentTowers(init).flatMap((t) => t.slice(1).map((_, i) => [t[t.length - 1 - i]!, t[t.length - 2 - i]!] as const));
-  const up = goalChains(goal).flatMap((c) => c.slice(1).map((b, i) => [b, c[i]!] as const));
-  const n = down.length + up.length;
-  return [...down.map(([x, y]) => ({ x, y, build: false })), ...up.map(([x, y]) => ({ x, y, build: true }))].map((it, i) => ({ ...it, label: `[${n - i}]` }));
-}
-
-function itemsText(init: string[], goal: string[]): string {
-  const all = items(init, goal);
-  const start = all.filter((i) => !i.build).map((i) => `${i.label} ${i.x} on ${i.y}`);
-  const target = all.filter((i) => i.build).map((i) => `${i.label} ${i.x} onto ${i.y}`);
-  return `Start: ${start.length ? `${start.join(', ')}; the rest on the table` : 'all on the table'}. Goal: ${target.join(', ')}.`;
-}
-
-/** Unstack every stacked block to the table (top-down), then build each goal chain bottom-up. */
-function solvePlan(data: BlocksData, skip = -1): { plan: string[]; text: string } {
-  // A slip forgets item `skip` (a block left stacked), which breaks a later move.
-  const steps = items(data.init, data.goal).filter((_, i) => i !== skip);
-  const plan: string[] = [];
-  const lines = steps.map((it) => {
-    const moves = it.build ? [`pick-up ${it.x}`, `stack ${it.x} ${it.y}`] : [`unstack ${it.x} ${it.y}`, `put-down ${it.x}`];
-    plan.push(...moves);
-    return `${it.label} ${it.x} ${it.build ? 'onto' : 'on'} ${it.y}: ${moves.join(', ')}.`;
-  });
-  return { plan, text: lines.join(' ') };
+/** Unstack every tower to the table, then build each goal chain bottom-up. */
+function solvePlan(data: BlocksData, dropTop = -1): { plan: string[]; text: string } {
+  // A slip misreads the start: the top block of tower `dropTop` is taken to be on the table.
+  const towers = currentTowers(data.init).flatMap((t, i) => (i === dropTop && t.length > 1 ? [t.slice(0, -1), [t[t.length - 1]!]] : [t]));
+  const down: string[] = [];
+  const lines: string[] = [];
+  for (const t of towers) {
+    const moves: string[] = [];
+    for (let i = t.length - 1; i > 0; i--) moves.push(`unstack ${t[i]} ${t[i - 1]}`, `put-down ${t[i]}`);
+    if (moves.length) lines.push(`Clear ${t.join(',')}: ${moves.join(', ')}.`);
+    down.push(...moves);
+  }
+  const up: string[] = [];
+  const chains = goalChains(data.goal);
+  for (const c of chains) {
+    const moves: string[] = [];
+    for (let i = 1; i < c.length; i++) moves.push(`pick-up ${c[i]}`, `stack ${c[i]} ${c[i - 1]}`);
+    lines.push(`Build ${c.join(',')}: ${moves.join(', ')}.`);
+    up.push(...moves);
+  }
+  const show = (ts: Towers) => ts.map((t) => t.join(',')).join(' | ');
+  // One line per tower, so the plan in the answer is a copy of worked steps rather than recalled whole.
+  return { plan: [...down, ...up], text: `Start: ${show(towers)}. ${lines.join(' ')}` };
 }
 
 function solve(problem: Problem, rng: Rng): SolverTrace {
   const data = problem.data as BlocksData;
   const right = solvePlan(data);
-  const nDown = items(data.init, data.goal).filter((i) => !i.build).length;
-  const wrong = nDown ? solvePlan(data, rng.int(nDown)) : null;
+  const tall = currentTowers(data.init).map((t, i) => (t.length > 1 ? i : -1)).filter((i) => i >= 0);
+  const wrong = tall.length ? solvePlan(data, rng.pick(tall)) : null;
   const wrongCheck = wrong ? checkPlan(data.init, data.goal, wrong.plan) : null;
   const slip = wrong && wrongCheck && !wrongCheck.valid ? wrong : null;
   return {
-    subTask: 'Unstack, then build, item by item.',
+    subTask: 'Unstack all towers, then build the goal towers bottom-up.',
     thinking: right.text,
     wrongThinking: slip ? slip.text : null,
     wrongAnswer: slip ? slip.plan.join(', ') : null,
     reflection: right.text,
-    doubleCheck: 'Every numbered item has its two moves.',
-    doubleCheckFix: `An item was missed. ${right.text}`,
+    doubleCheck: 'Each tower is read from the start facts, bottom to top.',
+    doubleCheckFix: `A block was missed. ${right.text}`,
     reclarify: `reach ${data.goal.map((g) => g.slice(3).replace(' ', ' on ')).join(', ')} with legal moves.`,
     answer: right.plan.join(', '),
   };

@@ -1,7 +1,7 @@
 /**
  * Build-time: the trainer's own evaluation of the embedded models on the fixed held-out split,
  * through the real engine (onnxruntime-node) and the task verifiers of src/tasks.
- *   npx tsx tools/train-tiny/evaluate.ts [--count 80] [--samples 2] [--models tiny-a,tiny-b] [--out DIR]
+ *   npx tsx tools/train-tiny/evaluate.ts [--count 80] [--samples 4] [--models tiny-a,tiny-b] [--out DIR]
  *       writes DIR/eval-<models>.json (run one process per model to use both cores)
  *   npx tsx tools/train-tiny/evaluate.ts --report [--out DIR]
  *       merges DIR/eval-*.json and DIR/<model>/train-log.json into DIR/eval.json and the tables of
@@ -21,7 +21,7 @@ const flag = (name: string, dflt: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
 };
 const count = Number(flag('count', '80'));
-const samples = Number(flag('samples', '2'));
+const samples = Number(flag('samples', '4'));
 const modelIds = flag('models', MODELS.map((m) => m.id).join(',')).split(',');
 const outDir = flag('out', 'tools/train-tiny/out');
 const modelsDir = flag('models-dir', '');

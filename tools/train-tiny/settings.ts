@@ -25,10 +25,10 @@ export function isHeldOut(question: string): boolean {
 export const MIXTURE: Record<FamilyName, { d1: number; d2: number }> = {
   letters: { d1: 7000, d2: 2000 },
   arithmetic: { d1: 11000, d2: 3000 },
-  wordproblems: { d1: 9000, d2: 3000 },
+  wordproblems: { d1: 10000, d2: 3000 },
   // 3-block Blocksworld has only ~100 distinct training questions, so most examples come from
   // 4 blocks: the model must learn the unstack-then-build procedure, not recall 100 plans.
-  blocksworld: { d1: 3000, d2: 12000 },
+  blocksworld: { d1: 3000, d2: 6000 },
 };
 
 /**

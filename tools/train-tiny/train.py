@@ -21,7 +21,7 @@ ARCH = {
                    rope_theta=10000.0, seed=11, style="qwen2"),
     "tiny-b": dict(model_type="llama", architectures=["LlamaForCausalLM"], hidden_size=192, num_attention_heads=6,
                    num_key_value_heads=6, intermediate_size=512, num_hidden_layers=4, rms_norm_eps=1e-5,
-                   rope_theta=10000.0, seed=23, style="llama"),
+                   rope_theta=500000.0, seed=23, style="llama"),
 }
 
 
