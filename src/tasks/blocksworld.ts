@@ -117,6 +117,12 @@ export function checkPlan(init: string[], goal: string[], plan: string[]): { val
   return unmet.length ? { valid: false, reason: `goal not met: ${unmet.join(', ')}` } : { valid: true, reason: 'plan reaches the goal' };
 }
 
+/** Display names of the generated blocks (ids a-f), as PlanBench names its blocks by colour. */
+const COLOURS: Record<string, string> = { a: 'red', b: 'blue', c: 'green', d: 'yellow', e: 'purple', f: 'white' };
+
+/** Colour names of block ids, joined: a tower reads "yellow, blue, red". */
+const say = (ids: string[]): string => ids.map((b) => COLOURS[b] ?? b).join(', ');
+
 function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem {
   const d = opts.difficulty ?? 1;
   // Difficulty 1: 3 blocks; 2: 4 blocks; up to 6.
@@ -127,10 +133,13 @@ function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem 
     const goalTowers = randomTowers(rng, blocks).filter((t) => t.length > 1);
     const goal = goalTowers.flatMap((t) => t.slice(1).map((b, i) => `on ${b} ${t[i]}`));
     if (goal.length === 0 || goal.every((g) => init.includes(g))) continue;
-    const start = currentTowers(init).map((t) => t.join(',')).join(' | ');
-    const target = goalChains(goal).map((t) => t.join(',')).join(' | ');
-    const question = `Blocks ${blocks.join(', ')}; towers are listed bottom to top. Start: ${start}. Goal: ${target}. Give a plan.`;
-    const data: BlocksData = { blocks, init, goal };
+    // Start towers top to bottom (the order they are taken apart), goal towers bottom to top (the
+    // order they are built), so both halves of the plan walk their list forwards.
+    const start = currentTowers(init).map((t) => say([...t].reverse())).join('; ');
+    const target = goalChains(goal).map(say).join('; ');
+    const question = `Blocks ${say(blocks)}. Start, each tower top to bottom: ${start}. Goal, each tower bottom to top: ${target}. Give a plan.`;
+    const names = Object.fromEntries(blocks.map((b) => [b, `${COLOURS[b]} block`]));
+    const data: BlocksData = { blocks, init, goal, names };
     const plan = solvePlan(data).plan;
     return { id: `blocksworld-${index}`, family: 'blocksworld', question, answer: plan.join(', '), data };
   }
@@ -169,29 +178,32 @@ function goalChains(goal: string[]): Towers {
     });
 }
 
-/** Unstack every tower to the table, then build each goal chain bottom-up. */
+/**
+ * Unstack every tower to the table, then build each goal chain bottom-up. Moves name blocks by
+ * colour. One line per tower, each restating its tower in the question's order, so every move
+ * copies a neighbour pair from the line's own list rather than recalling the plan whole.
+ */
 function solvePlan(data: BlocksData, dropTop = -1): { plan: string[]; text: string } {
   // A slip misreads the start: the top block of tower `dropTop` is taken to be on the table.
   const towers = currentTowers(data.init).flatMap((t, i) => (i === dropTop && t.length > 1 ? [t.slice(0, -1), [t[t.length - 1]!]] : [t]));
+  const c = (b: string) => COLOURS[b] ?? b;
   const down: string[] = [];
   const lines: string[] = [];
   for (const t of towers) {
+    const top = [...t].reverse();
     const moves: string[] = [];
-    for (let i = t.length - 1; i > 0; i--) moves.push(`unstack ${t[i]} ${t[i - 1]}`, `put-down ${t[i]}`);
-    if (moves.length) lines.push(`Clear ${t.join(',')}: ${moves.join(', ')}.`);
+    for (let i = 0; i + 1 < top.length; i++) moves.push(`unstack ${c(top[i]!)} ${c(top[i + 1]!)}`, `put-down ${c(top[i]!)}`);
+    if (moves.length) lines.push(`Clear ${say(top)}: ${moves.join(', ')}.`);
     down.push(...moves);
   }
   const up: string[] = [];
-  const chains = goalChains(data.goal);
-  for (const c of chains) {
+  for (const chain of goalChains(data.goal)) {
     const moves: string[] = [];
-    for (let i = 1; i < c.length; i++) moves.push(`pick-up ${c[i]}`, `stack ${c[i]} ${c[i - 1]}`);
-    lines.push(`Build ${c.join(',')}: ${moves.join(', ')}.`);
+    for (let i = 1; i < chain.length; i++) moves.push(`pick-up ${c(chain[i]!)}`, `stack ${c(chain[i]!)} ${c(chain[i - 1]!)}`);
+    lines.push(`Build ${say(chain)}: ${moves.join(', ')}.`);
     up.push(...moves);
   }
-  const show = (ts: Towers) => ts.map((t) => t.join(',')).join(' | ');
-  // One line per tower, so the plan in the answer is a copy of worked steps rather than recalled whole.
-  return { plan: [...down, ...up], text: `Start: ${show(towers)}. ${lines.join(' ')}` };
+  return { plan: [...down, ...up], text: lines.join(' ') };
 }
 
 function solve(problem: Problem, rng: Rng): SolverTrace {
@@ -199,17 +211,18 @@ function solve(problem: Problem, rng: Rng): SolverTrace {
   const right = solvePlan(data);
   const tall = currentTowers(data.init).map((t, i) => (t.length > 1 ? i : -1)).filter((i) => i >= 0);
   const wrong = tall.length ? solvePlan(data, rng.pick(tall)) : null;
-  const wrongCheck = wrong ? checkPlan(data.init, data.goal, wrong.plan) : null;
+  const wrongCheck = wrong ? checkPlan(data.init, data.goal, parsePlan(wrong.plan.join(', '), data.names)) : null;
   const slip = wrong && wrongCheck && !wrongCheck.valid ? wrong : null;
+  const c = (b: string) => COLOURS[b] ?? b;
   return {
     subTask: 'Unstack all towers, then build the goal towers bottom-up.',
     thinking: right.text,
     wrongThinking: slip ? slip.text : null,
     wrongAnswer: slip ? slip.plan.join(', ') : null,
     reflection: right.text,
-    doubleCheck: 'Each tower is read from the start facts, bottom to top.',
+    doubleCheck: 'Each start tower is read from the question, top to bottom.',
     doubleCheckFix: `A block was missed. ${right.text}`,
-    reclarify: `reach ${data.goal.map((g) => g.slice(3).replace(' ', ' on ')).join(', ')} with legal moves.`,
+    reclarify: `reach ${data.goal.map((g) => g.split(' ').slice(1).map(c).join(' on ')).join(', ')} with legal moves.`,
     answer: right.plan.join(', '),
   };
 }
@@ -269,7 +282,7 @@ export const planbench: DatasetFamily = {
 
 export const blocksworld: TaskFamily = {
   name: 'blocksworld',
-  description: 'Blocksworld plans with 3-4 blocks (4-operator STRIPS), checked by simulation.',
+  description: 'Blocksworld plans with 3-4 coloured blocks (4-operator STRIPS), checked by simulation.',
   generate,
   solve,
   verify,

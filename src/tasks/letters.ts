@@ -29,6 +29,9 @@ gelato cioccolato spaghetti arrivederci ciliegia farfalla pomodoro bicicletta
 sjukhus smörgås kärlek fjäril björnbär tusenfoting jordgubbe
 saudade coração pão limão açúcar`.split(/\s+/);
 
+/** Every listed word a letter question may ask about (the embedded tokenizer keeps these as bytes). */
+export const LETTER_WORDS: readonly string[] = [...ENGLISH, ...FOREIGN];
+
 const CONSONANTS = 'bcdfghjklmnprstvwz';
 const VOWELS = 'aeiou';
 

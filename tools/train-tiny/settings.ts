@@ -49,3 +49,10 @@ export function heldOutProblems(family: FamilyName, count: number): Problem[] {
   }
   return out;
 }
+
+/**
+ * A word of the corpus becomes one token when it occurs at least this often (tokenizer-spec.ts
+ * chooseWords): the fixed prose of the solvers and questions, a few hundred words that make up
+ * half of the byte-level tokens.
+ */
+export const MIN_WORD_COUNT = 500;

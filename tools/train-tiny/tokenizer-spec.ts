@@ -1,9 +1,14 @@
 /**
- * Writes the embedded models' tokenizer files: a byte-level BPE (Qwen2/GPT-2 byte alphabet) with
- * no merges, so every byte is one token — letters stay visible to the model, which is what letter
- * counting needs — plus the chat markers, the thought-node tags and the Table 2 role prompts as
- * added tokens. tiny-a uses
- * Qwen's ChatML markers, tiny-b Llama 3's header markers, so the two look like their big cousins.
+ * Writes the embedded models' tokenizer files: a byte-level BPE (Qwen2/GPT-2 byte alphabet and
+ * pre-tokenizer regex) whose vocabulary is the 256 bytes, the chat markers, the thought-node tags
+ * and the Table 2 role prompts (added tokens), and a few hundred whole words of the corpus's fixed
+ * prose ("Ġunstack", "Ġcolumn", "Ġred"). There are no merges: with `ignore_merges` a pre-token
+ * that is a vocabulary word is one token and every other pre-token is spelled byte by byte, so a
+ * word is either whole or all bytes — never a half-merged piece. Digits and the words a letter
+ * question may ask about stay bytes, so what is counted stays visible to the model. Whole words
+ * halve the corpus's token count, which is what lets training fit its time budget.
+ * tiny-a uses Qwen's ChatML markers, tiny-b Llama 3's header markers, so the two look like their
+ * big cousins.
  */
 import { ROLE_PROMPT_TOKENS, ROLE_TAGS } from '../../src/mcts/roles.js';
 
@@ -60,13 +65,29 @@ export function bytesToUnicode(): string[] {
   return map;
 }
 
-/** Vocabulary size written to config.json (tokenizer size rounded up to a multiple of 16). */
-export function vocabSize(style: ChatStyle): number {
-  return Math.ceil((256 + style.specials.length + ROLE_TAGS.length + ROLE_PROMPT_TOKENS.length) / 16) * 16;
+/** GPT-2's pre-tokenizer pattern (what ByteLevel with use_regex applies), used to count words. */
+export const PRETOKEN_RE = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+
+/**
+ * The whole-word vocabulary: pre-tokens made of letters (optionally with one leading space) that
+ * occur at least `minCount` times in `texts`, longer than one letter (a lone letter is a block
+ * name or a counted letter and stays a byte), and not a word a letter question may ask about
+ * (`exclude`, compared case-insensitively). Sorted by count, then text, so the ids are a pure
+ * function of the corpus.
+ */
+export function chooseWords(texts: Iterable<string>, minCount: number, exclude: Iterable<string>): string[] {
+  const banned = new Set([...exclude].map((w) => w.toLowerCase()));
+  const counts = new Map<string, number>();
+  for (const t of texts) for (const m of t.matchAll(PRETOKEN_RE)) {
+    const w = m[0];
+    if (!/^ ?\p{L}{2,}$/u.test(w) || banned.has(w.trim().toLowerCase())) continue;
+    counts.set(w, (counts.get(w) ?? 0) + 1);
+  }
+  return [...counts].filter(([, n]) => n >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([w]) => w);
 }
 
-/** tokenizer.json, tokenizer_config.json and the special-token ids for a style. */
-export function buildTokenizer(style: ChatStyle): { tokenizer: object; config: object; ids: Record<string, number> } {
+/** tokenizer.json, tokenizer_config.json and the special-token ids for a style and word list. */
+export function buildTokenizer(style: ChatStyle, words: readonly string[] = []): { tokenizer: object; config: object; ids: Record<string, number> } {
   const byteChars = bytesToUnicode();
   const vocab: Record<string, number> = {};
   byteChars.forEach((c, b) => (vocab[c] = b));
@@ -79,7 +100,9 @@ export function buildTokenizer(style: ChatStyle): { tokenizer: object; config: o
     return { id: 256 + i, content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special };
   });
   for (const a of addedTokens) vocab[a.content] = a.id;
-  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
+  const enc = new TextEncoder();
+  words.forEach((w, i) => (vocab[Array.from(enc.encode(w), (b) => byteChars[b]!).join('')] = 256 + addedTokens.length + i));
+  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true };
   const tokenizer = {
     version: '1.0',
     truncation: null,
@@ -97,7 +120,7 @@ export function buildTokenizer(style: ChatStyle): { tokenizer: object; config: o
       end_of_word_suffix: '',
       fuse_unk: false,
       byte_fallback: false,
-      ignore_merges: false,
+      ignore_merges: true,
       vocab,
       merges: [],
     },

@@ -56,12 +56,21 @@ def load_valid(path, model_id):
         return [dict(r, prompt=r[f"prompt_{model_id}"]) for r in map(json.loads, f)]
 
 
-def decode_ids(ids, added):
-    """Byte-level vocabulary without merges: id < 256 is that byte; the rest are added tokens."""
-    out = bytearray()
-    for i in ids:
-        out += bytes([i]) if i < 256 else added.get(i, "").encode()
-    return out.decode("utf-8", errors="replace")
+def token_bytes(tok):
+    """id -> bytes for every token of a tokenizer.json: byte-level vocabulary entries (bytes and
+    whole words, spelled in GPT-2's byte-to-unicode alphabet) and added tokens (their text)."""
+    bs = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
+    cs = bs[:] + [256 + n for n in range(256 - len(bs))]
+    bs += [b for b in range(256) if b not in bs]
+    inv = {chr(c): b for b, c in zip(bs, cs)}
+    out = {i: bytes(inv[ch] for ch in s) for s, i in tok["model"]["vocab"].items() if all(ch in inv for ch in s)}
+    out.update({t["id"]: t["content"].encode() for t in tok["added_tokens"]})
+    return out
+
+
+def decode_ids(ids, pieces):
+    """Text of token ids, given `pieces` from token_bytes."""
+    return b"".join(pieces.get(i, b"") for i in ids).decode("utf-8", errors="replace")
 
 
 def boxed(text):
@@ -180,7 +189,7 @@ def main():
     if not a.export_only:
         rows = load_examples(a.corpus, a.model, a.max_len)
         valid = load_valid(a.valid, a.model)
-        added = {t["id"]: t["content"] for t in tok["added_tokens"]}
+        added = token_bytes(tok)
         best = None  # (score, step): the shipped checkpoint is the best one on the validation problems
         rng = random.Random(seed)
         print(f"{a.model}: {count_params(model)} params, {len(rows)} examples", flush=True)
