@@ -119,9 +119,19 @@ export function checkPlan(init: string[], goal: string[], plan: string[]): { val
 
 /** Display names of the generated blocks (ids a-f), as PlanBench names its blocks by colour. */
 const COLOURS: Record<string, string> = { a: 'red', b: 'blue', c: 'green', d: 'yellow', e: 'purple', f: 'white' };
+const colour = (b: string): string => COLOURS[b] ?? b;
 
-/** Colour names of block ids, joined: a tower reads "yellow, blue, red". */
-const say = (ids: string[]): string => ids.map((b) => COLOURS[b] ?? b).join(', ');
+/** Start facts as clauses, tower by tower from the top ("red is on green, green is on the table"). */
+function startClauses(towers: Towers): { block: string; below: string | null }[] {
+  return towers.flatMap((t) => [...t].reverse().map((b, i, top) => ({ block: b, below: top[i + 1] ?? null })));
+}
+
+/** Goal facts as clauses, chain by chain from the bottom ("blue is on red, green is on blue"). */
+function goalClauses(goal: string[]): { block: string; below: string }[] {
+  return goalChains(goal).flatMap((c) => c.slice(1).map((b, i) => ({ block: b, below: c[i]! })));
+}
+
+const clause = (block: string, below: string | null): string => `${colour(block)} is on ${below ? colour(below) : 'the table'}`;
 
 function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem {
   const d = opts.difficulty ?? 1;
@@ -133,11 +143,11 @@ function generate(rng: Rng, index: number, opts: GenerateOptions = {}): Problem 
     const goalTowers = randomTowers(rng, blocks).filter((t) => t.length > 1);
     const goal = goalTowers.flatMap((t) => t.slice(1).map((b, i) => `on ${b} ${t[i]}`));
     if (goal.length === 0 || goal.every((g) => init.includes(g))) continue;
-    // Start towers top to bottom (the order they are taken apart), goal towers bottom to top (the
-    // order they are built), so both halves of the plan walk their list forwards.
-    const start = currentTowers(init).map((t) => say([...t].reverse())).join('; ');
-    const target = goalChains(goal).map(say).join('; ');
-    const question = `Blocks ${say(blocks)}. Start, each tower top to bottom: ${start}. Goal, each tower bottom to top: ${target}. Give a plan.`;
+    // Start facts tower by tower from the top (the order towers are taken apart), goal facts chain
+    // by chain from the bottom (the order they are built): the plan walks both lists forwards.
+    const start = startClauses(currentTowers(init)).map((c) => clause(c.block, c.below)).join(', ');
+    const target = goalClauses(goal).map((c) => clause(c.block, c.below)).join(', ');
+    const question = `Start: ${start}. Goal: ${target}. Give a plan.`;
     const names = Object.fromEntries(blocks.map((b) => [b, `${COLOURS[b]} block`]));
     const data: BlocksData = { blocks, init, goal, names };
     const plan = solvePlan(data).plan;
@@ -179,31 +189,36 @@ function goalChains(goal: string[]): Towers {
 }
 
 /**
- * Unstack every tower to the table, then build each goal chain bottom-up. Moves name blocks by
- * colour. One line per tower, each restating its tower in the question's order, so every move
- * copies a neighbour pair from the line's own list rather than recalling the plan whole.
+ * Unstack every tower to the table, then build each goal chain bottom-up. The worked text repeats
+ * the question's clauses in order, each followed by its moves ("red is on green, so unstack red
+ * green, put-down red."), so writing it is a walk through the question, one clause at a time, and
+ * every move copies colours from its own clause.
  */
 function solvePlan(data: BlocksData, dropTop = -1): { plan: string[]; text: string } {
-  // A slip misreads the start: the top block of tower `dropTop` is taken to be on the table.
-  const towers = currentTowers(data.init).flatMap((t, i) => (i === dropTop && t.length > 1 ? [t.slice(0, -1), [t[t.length - 1]!]] : [t]));
-  const c = (b: string) => COLOURS[b] ?? b;
   const down: string[] = [];
-  const lines: string[] = [];
-  for (const t of towers) {
+  const start: string[] = [];
+  currentTowers(data.init).forEach((t, ti) => {
     const top = [...t].reverse();
-    const moves: string[] = [];
-    for (let i = 0; i + 1 < top.length; i++) moves.push(`unstack ${c(top[i]!)} ${c(top[i + 1]!)}`, `put-down ${c(top[i]!)}`);
-    if (moves.length) lines.push(`Clear ${say(top)}: ${moves.join(', ')}.`);
-    down.push(...moves);
-  }
+    top.forEach((b, i) => {
+      // A slip misreads the start: the top block of tower `dropTop` is taken to be on the table.
+      const below = ti === dropTop && i === 0 ? null : (top[i + 1] ?? null);
+      if (below === null) {
+        start.push(`${clause(b, null)}.`);
+        return;
+      }
+      const moves = [`unstack ${colour(b)} ${colour(below)}`, `put-down ${colour(b)}`];
+      start.push(`${clause(b, below)}, so ${moves.join(', ')}.`);
+      down.push(...moves);
+    });
+  });
   const up: string[] = [];
-  for (const chain of goalChains(data.goal)) {
-    const moves: string[] = [];
-    for (let i = 1; i < chain.length; i++) moves.push(`pick-up ${c(chain[i]!)}`, `stack ${c(chain[i]!)} ${c(chain[i - 1]!)}`);
-    lines.push(`Build ${say(chain)}: ${moves.join(', ')}.`);
+  const build: string[] = [];
+  for (const c of goalClauses(data.goal)) {
+    const moves = [`pick-up ${colour(c.block)}`, `stack ${colour(c.block)} ${colour(c.below)}`];
+    build.push(`${clause(c.block, c.below)}, so ${moves.join(', ')}.`);
     up.push(...moves);
   }
-  return { plan: [...down, ...up], text: lines.join(' ') };
+  return { plan: [...down, ...up], text: `Start: ${start.join(' ')} Goal: ${build.join(' ')}` };
 }
 
 function solve(problem: Problem, rng: Rng): SolverTrace {
@@ -213,16 +228,17 @@ function solve(problem: Problem, rng: Rng): SolverTrace {
   const wrong = tall.length ? solvePlan(data, rng.pick(tall)) : null;
   const wrongCheck = wrong ? checkPlan(data.init, data.goal, parsePlan(wrong.plan.join(', '), data.names)) : null;
   const slip = wrong && wrongCheck && !wrongCheck.valid ? wrong : null;
-  const c = (b: string) => COLOURS[b] ?? b;
   return {
-    subTask: 'Unstack all towers, then build the goal towers bottom-up.',
+    // Naming the blocks in a fixed order makes each colour predictable from the one before it, so
+    // training must tell the colours apart (otherwise their embeddings stay nearly identical).
+    subTask: `Blocks ${data.blocks.map(colour).join(', ')}: unstack all towers, then build the goal towers bottom-up.`,
     thinking: right.text,
     wrongThinking: slip ? slip.text : null,
     wrongAnswer: slip ? slip.plan.join(', ') : null,
     reflection: right.text,
-    doubleCheck: 'Each start tower is read from the question, top to bottom.',
+    doubleCheck: 'Each clause is read from the question in order.',
     doubleCheckFix: `A block was missed. ${right.text}`,
-    reclarify: `reach ${data.goal.map((g) => g.split(' ').slice(1).map(c).join(' on ')).join(', ')} with legal moves.`,
+    reclarify: `reach this goal with legal moves: ${goalClauses(data.goal).map((g) => clause(g.block, g.below)).join(', ')}.`,
     answer: right.plan.join(', '),
   };
 }

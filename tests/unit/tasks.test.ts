@@ -59,6 +59,19 @@ describe('blocksworld plan checking (reference examples)', () => {
   it('parses PlanBench-style phrasing', () => {
     expect(parsePlan('(unstack b a)\n(put-down b)\n1. pick up a\n2. stack a on b')).toEqual(['unstack b a', 'put-down b', 'pick-up a', 'stack a b']);
   });
+  it('generated problems name blocks by colour: start facts tower by tower from the top, goal facts from the bottom', () => {
+    const [p] = generateProblems('blocksworld', 1, 3);
+    const data = p!.data as { init: string[]; goal: string[] };
+    const fact = '(red|blue|green) is on (red|blue|green|the table)';
+    expect(p!.question).toMatch(new RegExp(`^Start: ${fact}(, ${fact}){2}\\. Goal: ${fact}(, ${fact})*\\. Give a plan\\.$`));
+    expect(p!.answer).toMatch(/^(unstack|pick-up) (red|blue|green) /);
+    // A plan may name blocks by colour ("red block", "red") or by id; a wrong colour fails.
+    const byId = parsePlan(p!.answer, { a: 'red block', b: 'blue block', c: 'green block' });
+    expect(checkPlan(data.init, data.goal, byId).valid).toBe(true);
+    expect(FAMILIES.blocksworld.verify(p!, `\\boxed{${p!.answer.replace(/blue/g, 'the blue block')}}`).correct).toBe(true);
+    const swapped = p!.answer.replace(/red|green/g, (c) => (c === 'red' ? 'green' : 'red'));
+    expect(FAMILIES.blocksworld.verify(p!, `\\boxed{${swapped}}`).correct).toBe(false);
+  });
 });
 
 describe('thought-node roles', () => {

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/usr/bin/python3}
-STEPS=${STEPS:-2600}
-SCALE=${SCALE:-2}
+STEPS=${STEPS:-3400}
+SCALE=${SCALE:-3}
 # bf16 autocast (1.01x fp32 at the corpus lengths, bench/train-step.py); validation from step 900 every 300 steps picks the shipped checkpoint.
 TRAIN_ARGS="--steps $STEPS --batch 24 --lr 2e-3 --bf16 --valid-every 300 --valid-from 900 --threads 1"
 OUT=tools/train-tiny/out
