@@ -123,6 +123,7 @@ function verify(problem: Problem, output: string): Verdict {
 
 export const arithmetic: TaskFamily = {
   name: 'arithmetic',
+  defaultDifficulty: 1,
   description: 'Multi-digit addition, subtraction and multiplication by one digit (difficulty 1: two digits).',
   generate,
   solve,

@@ -298,6 +298,7 @@ export const planbench: DatasetFamily = {
 
 export const blocksworld: TaskFamily = {
   name: 'blocksworld',
+  defaultDifficulty: 1,
   description: 'Blocksworld plans with 3-4 coloured blocks (4-operator STRIPS), checked by simulation.',
   generate,
   solve,

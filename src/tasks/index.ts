@@ -23,9 +23,10 @@ export function family(name: string): TaskFamily {
  */
 export function generateProblems(name: string, count: number, seed: number, opts: GenerateOptions = {}): Problem[] {
   const f = family(name);
+  const difficulty = opts.difficulty ?? f.defaultDifficulty;
   const out: Problem[] = [];
   for (let i = 0; i < count; i++) {
-    const p = f.generate(new Rng(`${name}:${seed}:${i}:${opts.difficulty ?? 1}`), i, opts);
+    const p = f.generate(new Rng(`${name}:${seed}:${i}:${difficulty}`), i, { ...opts, difficulty });
     out.push({ ...p, id: `${name}-s${seed}-${i}` });
   }
   return out;

@@ -136,6 +136,7 @@ function verify(problem: Problem, output: string): Verdict {
 
 export const letters: TaskFamily = {
   name: 'letters',
+  defaultDifficulty: 1,
   description: 'Count a letter in a word (any casing, English and non-English words).',
   generate,
   solve,

@@ -48,7 +48,7 @@ export interface SolverTrace {
   answer: string;
 }
 
-/** Options shared by generators; `difficulty` 1 is the default level. */
+/** Options shared by generators; without `difficulty` a family uses its `defaultDifficulty`. */
 export interface GenerateOptions {
   difficulty?: number;
 }
@@ -57,6 +57,11 @@ export interface GenerateOptions {
 export interface TaskFamily {
   readonly name: FamilyName;
   readonly description: string;
+  /**
+   * The level used when a caller names none (the UI, the CLI, the embedded models' held-out
+   * evaluation): chosen so the embedded models are sometimes right and sometimes wrong.
+   */
+  readonly defaultDifficulty: number;
   generate(rng: Rng, index: number, opts?: GenerateOptions): Problem;
   solve(problem: Problem, rng: Rng): SolverTrace;
   verify(problem: Problem, output: string): Verdict;

@@ -29,13 +29,13 @@ const modelsDir = 'models';
 // Held-out questions (see isHeldOut) and validation questions are never trained on.
 const families = Object.keys(FAMILIES) as FamilyName[];
 
-// 1. Validation problems: train side of the split, default difficulty, never trained on. The
+// 1. Validation problems: train side of the split, each family's default difficulty, never trained on. The
 // trainer decodes them greedily to pick the checkpoint it ships (the held-out split stays unseen).
 const validProblems: { family: FamilyName; question: string; answer: string }[] = [];
 const validQuestions = new Set<string>();
 for (const fam of families) {
   let n = 0;
-  for (const p of generateProblems(fam, VALID_PER_FAMILY * 4, VALID_SEED, { difficulty: 1 })) {
+  for (const p of generateProblems(fam, VALID_PER_FAMILY * 4, VALID_SEED)) {
     if (n === VALID_PER_FAMILY || isHeldOut(p.question) || validQuestions.has(p.question)) continue;
     validQuestions.add(p.question);
     validProblems.push({ family: fam, question: p.question, answer: p.answer });
