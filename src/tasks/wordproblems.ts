@@ -10,7 +10,7 @@ const NAMES = ['Tom', 'Mia', 'Ravi', 'Lena', 'Omar', 'Sofia', 'Ken', 'Ada', 'Lui
 const ITEMS = ['apples', 'marbles', 'stickers', 'books', 'coins', 'pencils', 'cookies', 'shells', 'cards', 'stamps', 'eggs', 'flowers'];
 
 /**
- * Level 2 (two or three changes, numbers up to ~25 per change) is the default: at level 1 (two
+ * Level 2 (two or three changes, a start up to 25, changes up to 19) is the default: at level 1 (two
  * small changes) the embedded models of run 7 were right 93-100% of the time, and search, DPO
  * pairs and Test@N need a reasoner that is sometimes wrong.
  */

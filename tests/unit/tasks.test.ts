@@ -34,6 +34,19 @@ describe('task families', () => {
     });
   }
 
+  it('a call without a difficulty uses the family\'s default level (word problems: level 2)', () => {
+    for (const name of Object.keys(FAMILIES)) {
+      const d = family(name).defaultDifficulty;
+      expect(generateProblems(name, 10, 3)).toEqual(generateProblems(name, 10, 3, { difficulty: d }));
+    }
+    expect(family('wordproblems').defaultDifficulty).toBe(2);
+    // Level 1 asks for exactly two changes; the default draws two or three, so some have three.
+    // Sentences: "X has N items.", one per change, then the question.
+    const changes = (q: string) => q.split('. ').length - 2;
+    expect(generateProblems('wordproblems', 40, 3, { difficulty: 1 }).every((p) => changes(p.question) === 2)).toBe(true);
+    expect(generateProblems('wordproblems', 40, 3).some((p) => changes(p.question) === 3)).toBe(true);
+  });
+
   it('letters counts case-insensitively and keeps accents distinct', () => {
     expect(countLetter('STRAWberry', 'r')).toBe(3);
     expect(countLetter('élève', 'e')).toBe(1);
