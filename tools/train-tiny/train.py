@@ -129,10 +129,26 @@ def _validate(model, valid, eos_id, pad_id, added, max_new):
 def band_score(acc, lo=0.30, hi=0.80):
     """Checkpoint score for the band the search needs (greedy pass@1 in 25-85% per family): first
     the number of families inside a narrower band (validation has 32 problems per family, so it
-    keeps a margin for the held-out split), then sum(min(v, 1.7 - v)) / 10 to break ties, where
-    accuracy above 85% counts as far below the top as it is above it."""
+    keeps a margin for the held-out split), then, as a fraction, the smallest distance of any
+    family to the edges of the real band, so the most central checkpoint wins."""
     inside = sum(1 for v in acc.values() if lo <= v <= hi)
-    return round(inside + sum(min(v, 1.7 - v) for v in acc.values()) / 10, 4)
+    margin = min(min(v - 0.25, 0.85 - v) for v in acc.values())
+    return round(inside + (1 + margin) / 10, 4)
+
+
+def pick_checkpoint(valid_log):
+    """The step to ship: validation accuracies averaged over each validation and its neighbours
+    (the steps before and after), then band_score. Averaging three nearby checkpoints damps the
+    noise of 32 problems per family, so a lucky draw does not pick the checkpoint. Ties go to
+    the later step."""
+    best = None
+    for i, rec in enumerate(valid_log):
+        window = valid_log[max(0, i - 1):i + 2]
+        smooth = {f: round(sum(w["valid"][f] for w in window) / len(window), 3) for f in rec["valid"]}
+        rec["smoothed"], rec["score"] = smooth, band_score(smooth)
+        if best is None or rec["score"] >= best[0]:
+            best = (rec["score"], rec["step"])
+    return best
 
 
 def collate(rows, idx, pad_id):
@@ -202,7 +218,7 @@ def main():
         rows = load_examples(a.corpus, a.model, a.max_len)
         valid = load_valid(a.valid, a.model)
         added = token_bytes(tok)
-        best = None  # (score, step): the shipped checkpoint is the best one on the validation problems
+        best = None  # (score, step): the shipped checkpoint, chosen on the validation problems (pick_checkpoint)
         rng = random.Random(seed)
         print(f"{a.model}: {count_params(model)} params, {len(rows)} examples", flush=True)
         opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.01)
@@ -236,19 +252,23 @@ def main():
                 print(json.dumps(rec), flush=True)
             if valid and step >= a.valid_from and (step % a.valid_every == 0 or step == a.steps):
                 acc = validate(model, valid, cfg["eos_token_id"], cfg["pad_token_id"], added, bf16=a.bf16)
-                score = band_score(acc)
-                rec = {"step": step, "valid": acc, "score": score}
+                rec = {"step": step, "valid": acc}
                 log.setdefault("valid", []).append(rec)
                 print(json.dumps(rec), flush=True)
-                if best is None or score >= best[0]:
-                    best = (score, step)
-                    torch.save(model.state_dict(), ckpt)
+                torch.save(model.state_dict(), os.path.join(out_dir, f"ckpt-{step}.pt"))
             elif not valid and (step % 250 == 0 or step == a.steps):
                 torch.save(model.state_dict(), ckpt)
         log["train_seconds"] = round(time.time() - t0, 1)
         log["train_tokens"] = tokens
-        if best is not None:
+        if log.get("valid"):
+            best = pick_checkpoint(log["valid"])
             log["best_step"], log["best_score"] = best[1], best[0]
+            for rec in log["valid"]:
+                f = os.path.join(out_dir, f"ckpt-{rec['step']}.pt")
+                if rec["step"] == best[1]:
+                    os.replace(f, ckpt)
+                else:
+                    os.remove(f)
             model.load_state_dict(torch.load(ckpt))
         json.dump(log, open(os.path.join(out_dir, "train-log.json"), "w"), indent=1)
     else:
