@@ -100,12 +100,12 @@ function writeReport(): void {
   const evalText = `${lines.join('\n')}\n\n${first.count} held-out problems per family at default difficulty (fixed split, see tools/train-tiny/settings.ts), greedy and ${first.samples} samples each at T=0.7 (seed 1), max ${first.max_tokens} tokens, through onnxruntime-node; ${evalSeconds} s per model, both models side by side. "node format": every node closed and the last one an Answer.`;
   replaceBetween('models/README.md', 'eval', evalText);
   const timing = existsSync(join(outDir, 'timing.json')) ? (JSON.parse(readFileSync(join(outDir, 'timing.json'), 'utf8')) as Record<string, number>) : {};
-  const logs = MODELS.map((m) => join(outDir, m.id, 'train-log.json')).filter(existsSync).map((f) => JSON.parse(readFileSync(f, 'utf8')) as { model: string; params: number; steps: number; batch: number; lr: number; seed: number; train_seconds: number; train_tokens: number; history: { step: number; loss: number; tok_per_s: number }[]; best_step?: number; valid?: { step: number; valid: Record<string, number>; score: number }[] });
-  const trainLines = ['| model | params | steps × batch | tokens seen | final loss | tok/s | train time | shipped step (validation accuracy) |', '|---|---|---|---|---|---|---|---|'];
+  const logs = MODELS.map((m) => join(outDir, m.id, 'train-log.json')).filter(existsSync).map((f) => JSON.parse(readFileSync(f, 'utf8')) as { model: string; params: number; steps: number; batch: number; lr: number; seed: number; train_seconds: number; train_tokens: number; history: { step: number; loss: number; tok_per_s: number }[]; best_step?: number; valid?: { step: number; valid: Record<string, number>; smoothed?: Record<string, number>; score: number }[] });
+  const trainLines = ['| model | params | steps × batch | tokens seen | final loss | tok/s | train time | shipped step (validation accuracy, averaged with the neighbouring validations) |', '|---|---|---|---|---|---|---|---|'];
   for (const l of logs) {
     const last = l.history[l.history.length - 1]!;
     const best = l.valid?.find((v) => v.step === l.best_step);
-    const shipped = best ? `${best.step} (${Object.entries(best.valid).map(([f, a]) => `${f} ${(a * 100).toFixed(0)}%`).join(', ')})` : `${l.steps}`;
+    const shipped = best ? `${best.step} (${Object.entries(best.smoothed ?? best.valid).map(([f, a]) => `${f} ${(a * 100).toFixed(0)}%`).join(', ')})` : `${l.steps}`;
     trainLines.push(`| ${l.model} | ${l.params.toLocaleString('en')} | ${l.steps} × ${l.batch} | ${(l.train_tokens / 1e6).toFixed(2)}M | ${last.loss} | ${last.tok_per_s} | ${(l.train_seconds / 60).toFixed(1)} min | ${shipped} |`);
   }
   const t = (k: string) => (timing[k] !== undefined ? `${(timing[k]! / 60).toFixed(1)} min` : 'n/a');
