@@ -11,7 +11,7 @@ SCALE=${SCALE:-3}
 TRAIN_ARGS="--steps $STEPS --batch 24 --lr 2e-3 --bf16 --valid-every 50 --valid-from 1800 --threads 1"
 # Keep freed activation buffers in the heap: by default glibc returns every large block to the
 # kernel (munmap) and page-faults it back on the next step, which cost 40% of the run in system
-# time here; with these settings a training step is ~2x faster, with identical numbers.
+# time here; with these settings training ran 2.4x faster, with identical numbers (bench/RESULTS.md).
 export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824
 OUT=tools/train-tiny/out
 mkdir -p "$OUT"
