@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/usr/bin/python3}
 STEPS=${STEPS:-4000}
 SCALE=${SCALE:-3}
-# bf16 autocast (1.01x fp32 at the corpus lengths, bench/train-step.py); validation from step 1800 every 50 steps picks the shipped checkpoint (train.py pick_checkpoint).
+# bf16 autocast (1.01x fp32 in session 3; with default malloc in session 6 it was 0.57x, and with the
+# settings below bf16 vs fp32 is not measured: bench/RESULTS.md); validation from step 1800 every 50 steps picks the shipped checkpoint (train.py pick_checkpoint).
 TRAIN_ARGS="--steps $STEPS --batch 24 --lr 2e-3 --bf16 --valid-every 50 --valid-from 1800 --threads 1"
 # Keep freed activation buffers in the heap: by default glibc returns every large block to the
 # kernel (munmap) and page-faults it back on the next step, which cost 40% of the run in system
