@@ -10,6 +10,8 @@ import { evalCommand } from './eval.js';
 import { mctsCommand } from './mcts.js';
 import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
+import { trainCommand } from './train.js';
+import { listCheckpoints } from './checkpoints.js';
 
 const HELP = `lab — Reasoning Lab command line
 
@@ -27,8 +29,12 @@ const HELP = `lab — Reasoning Lab command line
   lab logprobs --input FILE.jsonl          masked sequence log-probs (CPU reference)
   lab dpo-loss --input pairs.jsonl --loss sigmoid|cdpo|robust|ipo|hinge --beta B [--eps E] [--alpha A] [--mask-common-prefix]
   lab score --policy A --reference B --pairs dpo.jsonl --loss ... --beta B   the same metrics from the models
+  lab train --model tiny-a (--sft sft.jsonl | --dpo dpo.jsonl) --out checkpoints/NAME
+        [--loss sigmoid|cdpo|ipo|robust|hinge] [--beta 0.1] [--eps 0.1] [--alpha 1] [--mask-common-prefix]
+        [--lr 5e-5] [--steps N | --epochs E] [--batch 8] [--seed 1] [--eval-every K] [--resume]
   lab serve --model ID [--port 8000] [--host 127.0.0.1]   OpenAI-compatible HTTP server (/v1/models, /v1/chat/completions, /v1/completions)
 
+Every --model (and --policy/--reference) also takes a checkpoint folder, e.g. checkpoints/NAME.
 Run \`lab COMMAND --help\` for details.`;
 
 type Command = (argv: string[], out: (s: string) => void) => Promise<void>;
@@ -36,11 +42,16 @@ type Command = (argv: string[], out: (s: string) => void) => Promise<void>;
 const COMMANDS: Record<string, Command> = {
   models: async (argv, out) => {
     const v = parse('models', argv, { json: { type: 'boolean' } });
-    if (v.help) return out('lab models [--json]: list the model catalogue, embedded models first');
+    if (v.help) return out('lab models [--json]: list the model catalogue, embedded models first, then the checkpoints under checkpoints/');
     const rows = catalogue();
-    if (v.json) return out(JSON.stringify(rows, null, 2));
+    const ckpts = listCheckpoints();
+    if (v.json) return out(JSON.stringify(v.json && ckpts.length ? [...rows, ...ckpts.map((c) => ({ id: c.path, backend: 'ort', checkpoint: c.meta }))] : rows, null, 2));
     out('id                                   backend  embedded  params     notes');
     for (const m of rows) out(`${m.id.padEnd(36)} ${m.backend.padEnd(8)} ${(m.embedded ? 'yes' : 'no').padEnd(9)} ${formatParams(m.params).padEnd(10)} ${m.notes}`);
+    for (const c of ckpts) {
+      const s = c.meta.settings as { objective?: string; dpo?: { loss?: string } };
+      out(`${c.path.padEnd(36)} ort      checkpoint            ${s.objective === 'sft' ? 'SFT' : `DPO (${s.dpo?.loss ?? '?'})`} of ${c.meta.base}, step ${c.meta.step}/${c.meta.steps}`);
+    }
   },
   generate: generateCommand,
   mcts: mctsCommand,
@@ -51,6 +62,7 @@ const COMMANDS: Record<string, Command> = {
   'dpo-loss': dpoLossCommand,
   score: scoreCommand,
   serve: serveCommand,
+  train: trainCommand,
 };
 
 function formatParams(n: number): string {

@@ -21,10 +21,39 @@ export function parseTrees(text: string, file: string): Tree[] {
 
 export interface DpoRow {
   id: string;
+  /** 1-based line in the file. */
+  line: number;
   prompt: string;
   chosen: string;
   rejected: string;
   commonPrefixChars: number | null;
+  /** Shared leading completion tokens as counted by `lab extract --model` (absent in other files). */
+  commonPrefixTokens?: number;
+}
+
+/** One SFT row: the conversation before the last assistant message, and that message. */
+export interface SftRow {
+  line: number;
+  messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
+  completion: string;
+}
+
+/** TRL conversational SFT rows (`messages`, last one from the assistant), e.g. from `lab extract --sft`. */
+export function parseSftRows(text: string, file: string): SftRow[] {
+  return parseJsonl(text, file).map(({ line, value }) => {
+    const msgs = value.messages;
+    if (!Array.isArray(msgs) || msgs.length < 2) throw new JsonlError(file, line, 'messages', value.prompt !== undefined ? 'is missing: this looks like a DPO row (prompt/chosen/rejected); pass it with --dpo' : 'must be a list of at least two chat messages');
+    const parsed = msgs.map((m, i) => {
+      const r = m as Record<string, unknown>;
+      if (typeof r !== 'object' || r === null || !['system', 'user', 'assistant'].includes(r.role as string)) throw new JsonlError(file, line, `messages[${i}].role`, 'must be system, user or assistant');
+      if (typeof r.content !== 'string') throw new JsonlError(file, line, `messages[${i}].content`, 'must be a string');
+      return { role: r.role as 'system' | 'user' | 'assistant', content: r.content };
+    });
+    const last = parsed[parsed.length - 1]!;
+    if (last.role !== 'assistant') throw new JsonlError(file, line, `messages[${parsed.length - 1}].role`, 'the last message must be the assistant\'s (the text to learn)');
+    if (last.content === '') throw new JsonlError(file, line, `messages[${parsed.length - 1}].content`, 'is empty');
+    return { line, messages: parsed.slice(0, -1), completion: last.content };
+  });
 }
 
 function content(v: unknown, file: string, line: number, field: string): string {
@@ -42,10 +71,12 @@ export function parseDpoRows(text: string, file: string): DpoRow[] {
     const meta = (value.meta ?? {}) as Record<string, unknown>;
     return {
       id: typeof value.id === 'string' ? value.id : typeof meta.tree_id === 'string' ? `${meta.tree_id}#${i}` : String(i),
+      line,
       prompt: content(value.prompt, file, line, 'prompt'),
       chosen: content(value.chosen, file, line, 'chosen'),
       rejected: content(value.rejected, file, line, 'rejected'),
       commonPrefixChars: typeof meta.common_prefix_chars === 'number' ? meta.common_prefix_chars : null,
+      ...(typeof meta.common_prefix_tokens === 'number' ? { commonPrefixTokens: meta.common_prefix_tokens } : {}),
     };
   });
 }

@@ -46,21 +46,62 @@ export function negLogSigmoid(u: number): number {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** Per-pair loss for a given h (policy minus reference margin) and the pair's mean-h for ipo. */
-function pairLoss(args: DpoArgs, h: number, hAvg: number): number {
-  const z = args.beta * h;
+/**
+ * The arithmetic a pair loss needs, so one definition serves plain numbers (metrics, `lab
+ * dpo-loss`) and autodiff arrays (the trainer, `src/train/`). Array libraries with move semantics
+ * consume arguments: `dup` hands out a second reference to a value that is used twice.
+ */
+export interface LossOps<T> {
+  dup(x: T): T;
+  /** Release a value that is not used (arrays); a no-op for numbers. */
+  drop(x: T): void;
+  scale(x: T, k: number): T;
+  shift(x: T, k: number): T;
+  add(a: T, b: T): T;
+  negLogSigmoid(x: T): T;
+  relu(x: T): T;
+  square(x: T): T;
+}
+
+export const numberOps: LossOps<number> = {
+  dup: (x) => x,
+  drop: () => {},
+  scale: (x, k) => x * k,
+  shift: (x, k) => x + k,
+  add: (a, b) => a + b,
+  negLogSigmoid,
+  relu: (x) => Math.max(0, x),
+  square: (x) => x * x,
+};
+
+/**
+ * Per-pair loss (elementwise over pairs for array types) of h = policy-minus-reference margin of
+ * chosen over rejected (sums of log-probs) and hAvg, the same with token means (ipo). The one
+ * definition of the DPO-family losses in the lab.
+ */
+export function pairLossWith<T>(o: LossOps<T>, args: DpoArgs, h: T, hAvg: T): T {
+  o.drop(args.loss === 'ipo' ? h : hAvg);
   switch (args.loss) {
     case 'sigmoid':
-      return negLogSigmoid(z);
-    case 'cdpo':
-      return (1 - args.eps) * negLogSigmoid(z) + args.eps * negLogSigmoid(-z);
-    case 'robust':
-      return ((1 - args.eps) * negLogSigmoid(z) - args.eps * negLogSigmoid(-z)) / (1 - 2 * args.eps);
+      return o.negLogSigmoid(o.scale(h, args.beta));
+    case 'cdpo': {
+      const z = o.scale(h, args.beta);
+      return o.add(o.scale(o.negLogSigmoid(o.dup(z)), 1 - args.eps), o.scale(o.negLogSigmoid(o.scale(z, -1)), args.eps));
+    }
+    case 'robust': {
+      const z = o.scale(h, args.beta);
+      const d = 1 - 2 * args.eps;
+      return o.add(o.scale(o.negLogSigmoid(o.dup(z)), (1 - args.eps) / d), o.scale(o.negLogSigmoid(o.scale(z, -1)), -args.eps / d));
+    }
     case 'hinge':
-      return Math.max(0, 1 - z);
+      return o.relu(o.shift(o.scale(h, -args.beta), 1));
     case 'ipo':
-      return (hAvg - 1 / (2 * args.beta)) ** 2;
+      return o.square(o.shift(hAvg, -1 / (2 * args.beta)));
   }
+}
+
+function pairLoss(args: DpoArgs, h: number, hAvg: number): number {
+  return pairLossWith(numberOps, args, h, hAvg);
 }
 
 /** Batch losses and metrics. Throws on malformed pairs, naming the pair and field. */

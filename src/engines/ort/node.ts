@@ -23,14 +23,32 @@ function readJson(path: string): Record<string, unknown> {
   }
 }
 
-/** Load an embedded catalogue model (or any folder with the same layout via `dir`). */
-export async function loadNodeEngine(id: string, opts: Partial<OrtEngineOptions> & { dir?: string } = {}): Promise<OrtEngine> {
-  let dir = opts.dir;
-  if (!dir) {
-    const entry = findModel(id);
-    if (entry.backend !== 'ort' || !entry.path) throw new Error(`model "${id}" runs on the ${entry.backend} backend, which the CLI does not support yet: use an embedded model (tiny-a, tiny-b)`);
-    dir = join(MODELS_DIR, entry.path);
+/** True when `id` names a model folder (a checkpoint from `lab train`, or a copy of models/tiny-a). */
+export function isModelFolder(id: string): boolean {
+  return (id.includes('/') || id.includes('\\') || id.startsWith('.')) && existsSync(join(id, 'onnx', 'model.onnx'));
+}
+
+/**
+ * The folder holding a model's files: a catalogue id (tiny-a) or a model folder path
+ * (checkpoints/NAME). A path that is not a model folder gets a message saying what is missing.
+ */
+export function modelFolder(id: string): string {
+  if (isModelFolder(id)) return resolve(id);
+  let entry;
+  try {
+    entry = findModel(id);
+  } catch (e) {
+    if (existsSync(id)) throw new Error(`${id} is not a model or checkpoint folder: it has no onnx/model.onnx (a checkpoint is what \`lab train --out\` writes)`);
+    if (/[\\/]/.test(id)) throw new Error(`model "${id}": no such catalogue id or folder (run \`lab models\` to list both)`);
+    throw e;
   }
+  if (entry.backend !== 'ort' || !entry.path) throw new Error(`model "${id}" runs on the ${entry.backend} backend, which the CLI does not support yet: use an embedded model (tiny-a, tiny-b) or a checkpoint folder`);
+  return join(MODELS_DIR, entry.path);
+}
+
+/** Load an embedded catalogue model or a model folder (checkpoint) by path; or any folder via `dir`. */
+export async function loadNodeEngine(id: string, opts: Partial<OrtEngineOptions> & { dir?: string } = {}): Promise<OrtEngine> {
+  const dir = opts.dir ?? modelFolder(id);
   for (const f of FILES) {
     const p = join(dir, f);
     if (!existsSync(p)) throw new Error(`model file ${p} is missing: restore it with \`git checkout -- models\` or rebuild with \`bash tools/train-tiny/train.sh\``);

@@ -1,0 +1,74 @@
+/** Checkpoint folders on disk: written whole or not at all, read back, listed for `lab models`. */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseCheckpointMeta, type CheckpointMeta, type ModelFolder } from '../train/checkpoint.js';
+
+function readJson(path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `not valid JSON (${(e as Error).message})`}`);
+  }
+}
+
+/** The files of a model folder (embedded model or checkpoint). */
+export function readModelFolder(dir: string): ModelFolder {
+  const onnxPath = join(dir, 'onnx', 'model.onnx');
+  if (!existsSync(onnxPath)) throw new Error(`${dir} is not a model folder: ${onnxPath} is missing`);
+  return {
+    config: readJson(join(dir, 'config.json')),
+    generationConfig: readJson(join(dir, 'generation_config.json')),
+    tokenizer: readJson(join(dir, 'tokenizer.json')),
+    tokenizerConfig: readJson(join(dir, 'tokenizer_config.json')),
+    onnx: new Uint8Array(readFileSync(onnxPath)),
+  };
+}
+
+/**
+ * Write a checkpoint folder atomically: into `<out>.tmp-<pid>`, then swap it in. An interrupted
+ * write leaves the previous checkpoint intact; a full disk gets a message naming the folder.
+ */
+export function writeCheckpointDir(out: string, files: Map<string, Uint8Array>): void {
+  const tmp = `${out}.tmp-${process.pid}`;
+  const old = `${out}.old-${process.pid}`;
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    for (const [rel, data] of files) {
+      const p = join(tmp, rel);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, data);
+    }
+    mkdirSync(dirname(resolve(out)), { recursive: true });
+    if (existsSync(out)) renameSync(out, old);
+    renameSync(tmp, out);
+    rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(out) && existsSync(old)) renameSync(old, out);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOSPC' ? `cannot save the checkpoint ${out}: the disk is full (the previous checkpoint is kept); free space and run again with --resume` : `cannot save the checkpoint ${out}: ${(e as Error).message}`);
+  }
+}
+
+/** trainer_state.json of a checkpoint folder, or null for a plain model folder. */
+export function readCheckpointMeta(dir: string): CheckpointMeta | null {
+  const p = join(dir, 'trainer_state.json');
+  return existsSync(p) ? parseCheckpointMeta(readFileSync(p, 'utf8'), p) : null;
+}
+
+/** Checkpoint folders under `root` (default checkpoints/ in the working directory). */
+export function listCheckpoints(root = 'checkpoints'): { path: string; meta: CheckpointMeta }[] {
+  if (!existsSync(root)) return [];
+  const out: { path: string; meta: CheckpointMeta }[] = [];
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    if (/\.(tmp|old)-\d+$/.test(name) || !statSync(dir).isDirectory()) continue;
+    try {
+      const meta = readCheckpointMeta(dir);
+      if (meta) out.push({ path: dir, meta });
+    } catch {
+      // A damaged folder is not a checkpoint; `lab train --resume` on it names the problem.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+/**
+ * The training objectives as jax-js functions of the parameters: SFT (token-mean NLL of the
+ * assistant tokens) and the DPO family with the optional joint NLL term. The pair losses are
+ * `pairLossWith` from src/dpo/losses.ts applied to arrays: one definition for the metrics, the
+ * CLI's `lab dpo-loss` and the gradients.
+ */
+import { nn, numpy as np } from '@jax-js/jax';
+import { pairLossWith, type DpoArgs, type LossOps } from '../dpo/losses.js';
+import { forward, tokenLogps, type Consts, type ModelConfig, type Params } from './model.js';
+
+type Arr = np.Array;
+
+const jaxOps: LossOps<Arr> = {
+  dup: (x) => x.ref,
+  drop: (x) => x.dispose(),
+  scale: (x, k) => x.mul(k),
+  shift: (x, k) => x.add(k),
+  add: (a, b) => a.add(b),
+  negLogSigmoid: (x) => nn.logSigmoid(x).mul(-1),
+  relu: (x) => nn.relu(x),
+  square: (x) => np.square(x),
+};
+
+/** Array inputs of one micro-batch (all consumed by the loss). */
+export type BatchArrays = {
+  /** [N, T] int32 */
+  ids: Arr;
+  targets: Arr;
+  /** [N, T] float32: 1 on scored completion tokens (DPO sums and NLL of chosen rows). */
+  mask: Arr;
+  /** [N, T] float32: 1 on the tokens of the NLL term (SFT rows, or DPO chosen rows). */
+  nllMask: Arr;
+  /** [B] reference sums and 1/token-count of chosen / rejected (DPO; zeros for SFT). */
+  refChosen: Arr;
+  refRejected: Arr;
+  invChosen: Arr;
+  invRejected: Arr;
+  /** Scalars: 1/(pairs in the whole accumulated batch), alpha/(NLL tokens in it). */
+  dpoScale: Arr;
+  nllScale: Arr;
+  /** RoPE tables and causal mask for length T (see makeConsts). */
+  consts: Consts;
+};
+
+/**
+ * Loss of one micro-batch, scaled so that summing the micro-batches of a step gives the step's
+ * loss; aux = per-token log-probs [N, T] (for the metrics, computed by src/dpo in plain numbers).
+ * DPO rows are [chosen 0..B-1, rejected 0..B-1].
+ */
+export function makeLoss(c: ModelConfig, kind: 'sft' | 'dpo', args: DpoArgs) {
+  return (params: Params, b: BatchArrays): [Arr, Arr] => {
+    // Consumes params and b.
+    const N = b.ids.shape[0]!;
+    const logits = forward(c, params, b.ids, b.consts);
+    for (const a of Object.values(b.consts)) (a as Arr).dispose();
+    // forward() borrows; the loss owns its arguments (jax-js convention), so release them here.
+    for (const a of Object.values(params)) a.dispose();
+    const lp = tokenLogps(logits, b.targets, c.vocab);
+    const nll = np.sum(lp.ref.mul(b.nllMask)).mul(b.nllScale).mul(-1);
+    if (kind === 'sft') {
+      for (const a of [b.mask, b.refChosen, b.refRejected, b.invChosen, b.invRejected, b.dpoScale]) a.dispose();
+      return [nll, lp];
+    }
+    const B = N / 2;
+    const sums = np.sum(lp.ref.mul(b.mask), -1).reshape([2, B]);
+    const sc = sums.ref.slice(0).sub(b.refChosen);
+    const sr = sums.slice(1).sub(b.refRejected);
+    const hAvg = sc.ref.mul(b.invChosen).sub(sr.ref.mul(b.invRejected));
+    const h = sc.sub(sr);
+    const pairs = pairLossWith(jaxOps, args, h, hAvg);
+    const dpo = np.sum(pairs).mul(b.dpoScale);
+    return [dpo.add(nll), lp];
+  };
+}
