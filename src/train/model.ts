@@ -96,7 +96,7 @@ export interface Consts {
   causal: Arr;
 }
 
-export function makeConsts(c: ModelConfig, T: number): Consts {
+export function makeConsts(c: ModelConfig, T: number, dtype: np.DType = np.float32): Consts {
   const hd = c.headDim;
   const half = hd / 2;
   const cos = new Float32Array(T * hd);
@@ -118,12 +118,9 @@ export function makeConsts(c: ModelConfig, T: number): Consts {
   }
   const causal = new Float32Array(T * T);
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) causal[i * T + j] = -1e9;
-  return {
-    cos: np.array(cos).reshape([T, hd]),
-    sin: np.array(sin).reshape([T, hd]),
-    rot: np.array(rot).reshape([hd, hd]),
-    causal: np.array(causal).reshape([T, T]),
-  };
+  // float64 is for gradient checks against finite differences (tests).
+  const arr = (a: Float32Array, shape: number[]) => (dtype === np.float32 ? np.array(a) : np.array(a).astype(dtype)).reshape(shape);
+  return { cos: arr(cos, [T, hd]), sin: arr(sin, [T, hd]), rot: arr(rot, [hd, hd]), causal: arr(causal, [T, T]) };
 }
 
 function rmsNorm(x: Arr, w: Arr, eps: number): Arr {

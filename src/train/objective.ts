@@ -6,7 +6,8 @@
  */
 import { nn, numpy as np } from '@jax-js/jax';
 import { pairLossWith, type DpoArgs, type LossOps } from '../dpo/losses.js';
-import { forward, tokenLogps, type Consts, type ModelConfig, type Params } from './model.js';
+import { packRows, type DpoExample, type Example, type PackedRows } from './batch.js';
+import { forward, makeConsts, tokenLogps, type Consts, type ModelConfig, type Params } from './model.js';
 
 type Arr = np.Array;
 
@@ -71,4 +72,69 @@ export function makeLoss(c: ModelConfig, kind: 'sft' | 'dpo', args: DpoArgs) {
     const dpo = np.sum(pairs).mul(b.dpoScale);
     return [dpo.add(nll), lp];
   };
+}
+
+/** Whole-step normalisers: pairs in the step, NLL tokens in it, and the NLL weight (alpha; 1 for SFT). */
+export interface StepTotals {
+  pairs: number;
+  nllTokens: number;
+  nllWeight: number;
+}
+
+/**
+ * The array inputs of one micro-batch. DPO rows are [chosen..., rejected...]; with prefix masking
+ * the shared leading completion tokens leave both the DPO sums and the NLL term. `dtype` float64
+ * is for gradient checks.
+ */
+export function buildBatch(
+  c: ModelConfig,
+  s: { objective: 'sft' | 'dpo'; dpo: DpoArgs },
+  group: Example[],
+  totals: StepTotals,
+  pad: number,
+  dtype: np.DType = np.float32,
+): { batch: BatchArrays; packed: PackedRows; tokens: number } {
+  const masked = s.objective === 'dpo' && s.dpo.maskCommonPrefix;
+  const seqs =
+    s.objective === 'sft'
+      ? group.map((e) => ({ prompt: e.prompt, completion: (e as Extract<Example, { kind: 'sft' }>).completion, skip: 0, source: e.source }))
+      : [...group, ...group].map((e, i) => {
+          const d = e as DpoExample;
+          return { prompt: d.prompt, completion: i < group.length ? d.chosen : d.rejected, skip: masked ? d.commonPrefix : 0, source: d.source };
+        });
+  const packed = packRows(seqs, pad, c.maxPositions);
+  const B = group.length;
+  const float = (a: ArrayLike<number>, shape?: number[]) => {
+    // Through float32 and astype: jax-js 0.1.25 cannot take a Float64Array on Node 20 (no Float16Array there).
+    const x = dtype === np.float32 ? np.array(Float32Array.from(a)) : np.array(Float32Array.from(a)).astype(dtype);
+    return shape ? x.reshape(shape) : x;
+  };
+  const nllMask = new Float32Array(packed.mask.length);
+  nllMask.set(packed.mask.subarray(0, (s.objective === 'sft' ? packed.N : B) * packed.T)); // DPO: chosen rows only
+  const refSums = (pick: (d: DpoExample) => Float32Array | undefined, off: number) =>
+    float(
+      group.map((e, i) => {
+        const r = pick(e as DpoExample);
+        if (!r) throw new Error(`${e.source}: reference log-probs are missing (call prepareReference first)`);
+        return r.subarray(packed.rows[off + i]!.skip).reduce((a, x) => a + x, 0);
+      }),
+    );
+  const inv = (off: number) => float(group.map((_, i) => 1 / Math.max(1, packed.rows[off + i]!.count - packed.rows[off + i]!.skip)));
+  const zeros = () => float(new Float32Array(B));
+  const dpo = s.objective === 'dpo';
+  const shape = [packed.N, packed.T];
+  const batch: BatchArrays = {
+    ids: np.array(packed.ids, { dtype: np.int32 }).reshape(shape),
+    targets: np.array(packed.targets, { dtype: np.int32 }).reshape(shape),
+    mask: float(packed.mask, shape),
+    nllMask: float(nllMask, shape),
+    refChosen: dpo ? refSums((d) => d.refChosen, 0) : zeros(),
+    refRejected: dpo ? refSums((d) => d.refRejected, B) : zeros(),
+    invChosen: dpo ? inv(0) : zeros(),
+    invRejected: dpo ? inv(B) : zeros(),
+    dpoScale: float([1 / totals.pairs], [1]).reshape([]),
+    nllScale: float([totals.nllTokens > 0 ? totals.nllWeight / totals.nllTokens : 0], [1]).reshape([]),
+    consts: makeConsts(c, packed.T, dtype),
+  };
+  return { batch, packed, tokens: seqs.reduce((a, q) => a + q.prompt.length + q.completion.length, 0) };
 }

@@ -7,7 +7,7 @@ import { jit, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
 import { dpoMetrics, type DpoArgs, type DpoMetrics, type DpoPairLogps } from '../dpo/losses.js';
 import { chunks, packRows, type DpoExample, type Example } from './batch.js';
 import { forward, isLinear, makeConsts, parameterShapes, tokenLogps, type ModelConfig, type Params } from './model.js';
-import { makeLoss, type BatchArrays } from './objective.js';
+import { buildBatch, makeLoss, type BatchArrays } from './objective.js';
 import type { NamedTensor } from './onnx-weights.js';
 import { learningRate, type ScheduleKind } from './schedule.js';
 
@@ -188,45 +188,8 @@ export class JaxTrainer implements Trainer {
     const tokenRows: { lp: Float32Array; T: number; rows: { start: number; count: number }[] }[] = [];
     let tokens = 0;
     for (const group of chunks(examples, s.microBatch)) {
-      const seqs =
-        s.objective === 'sft'
-          ? group.map((e) => ({ prompt: e.prompt, completion: (e as Extract<Example, { kind: 'sft' }>).completion, skip: 0, source: e.source }))
-          : [...group, ...group].map((e, i) => {
-              const d = e as DpoExample;
-              return { prompt: d.prompt, completion: i < group.length ? d.chosen : d.rejected, skip: masked ? d.commonPrefix : 0, source: d.source };
-            });
-      const packed = packRows(seqs, this.pad, this.config.maxPositions);
-      tokens += seqs.reduce((a, q) => a + q.prompt.length + q.completion.length, 0);
-      const B = group.length;
-      const nllMask = new Float32Array(packed.mask.length);
-      const nllRows = s.objective === 'sft' ? packed.N : B; // DPO: chosen rows only
-      nllMask.set(packed.mask.subarray(0, nllRows * packed.T));
-      const ref = (pick: (d: DpoExample) => Float32Array | undefined, invert: boolean) =>
-        np.array(
-          Float32Array.from(group, (e, i) => {
-            if (e.kind !== 'dpo') return 0;
-            const r = pick(e);
-            if (!r) throw new Error(`${e.source}: reference log-probs are missing (call prepareReference first)`);
-            const row = packed.rows[invert ? B + i : i]!;
-            const kept = r.subarray(row.skip);
-            return kept.reduce((a, x) => a + x, 0);
-          }),
-        );
-      const inv = (off: number) => np.array(Float32Array.from(group, (_, i) => 1 / Math.max(1, packed.rows[off + i]!.count - packed.rows[off + i]!.skip)));
-      const k = makeConsts(this.config, packed.T);
-      const batch: BatchArrays = {
-        ids: np.array(packed.ids, { dtype: np.int32 }).reshape([packed.N, packed.T]),
-        targets: np.array(packed.targets, { dtype: np.int32 }).reshape([packed.N, packed.T]),
-        mask: np.array(packed.mask).reshape([packed.N, packed.T]),
-        nllMask: np.array(nllMask).reshape([packed.N, packed.T]),
-        refChosen: s.objective === 'dpo' ? ref((d) => d.refChosen, false) : np.zeros([B]),
-        refRejected: s.objective === 'dpo' ? ref((d) => d.refRejected, true) : np.zeros([B]),
-        invChosen: s.objective === 'dpo' ? inv(0) : np.zeros([B]),
-        invRejected: s.objective === 'dpo' ? inv(B) : np.zeros([B]),
-        dpoScale: scalar(1 / examples.length),
-        nllScale: scalar(nllTokens > 0 ? nllWeight / nllTokens : 0),
-        consts: k,
-      };
+      const { batch, packed, tokens: n } = buildBatch(this.config, s, group, { pairs: examples.length, nllTokens, nllWeight }, this.pad);
+      tokens += n;
       const [[loss, lp], g] = this.lossGrad(tree.ref(this.params), batch);
       loss.dispose();
       tokenRows.push({ lp: new Float32Array((await lp.data()) as Float32Array), T: packed.T, rows: packed.rows });
