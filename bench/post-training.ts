@@ -53,7 +53,7 @@ const pairFiles: Record<string, string> = {};
 const pairCounts: Record<string, number> = {};
 for (const b of buckets) {
   pairFiles[b] = join(work, `dpo-${b}.jsonl`);
-  writeFileSync(pairFiles[b], '');
+  writeFileSync(pairFiles[b]!, '');
 }
 for (const fam of FAMILIES) {
   const trees = join(work, `trees-${fam}.jsonl`);
@@ -61,10 +61,10 @@ for (const fam of FAMILIES) {
   for (const b of buckets) {
     const f = join(work, `dpo-${fam}-${b}.jsonl`);
     lab('extract', '--trees', trees, '--dpo', f, '--length', b);
-    appendFileSync(pairFiles[b], readFileSync(f, 'utf8'));
+    appendFileSync(pairFiles[b]!, readFileSync(f, 'utf8'));
   }
 }
-for (const b of buckets) pairCounts[b] = readFileSync(pairFiles[b], 'utf8').split('\n').filter(Boolean).length;
+for (const b of buckets) pairCounts[b] = readFileSync(pairFiles[b]!, 'utf8').split('\n').filter(Boolean).length;
 log(`pairs: ${buckets.map((b) => `${b} ${pairCounts[b]}`).join(', ')} (${minutes()} min)`);
 
 // 2. Training runs.
@@ -112,7 +112,7 @@ log(`evaluation done (${minutes()} min)`);
 
 // 4. Tables.
 const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}`);
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const mean = (xs: (number | undefined)[]) => xs.reduce<number>((a, b) => a + (b ?? NaN), 0) / xs.length;
 function row(label: string, m: string): string {
   const e = evals[m];
   if (!e) return `| ${label} | (not run) |`;

@@ -75,6 +75,27 @@ export async function hasWebGpu(): Promise<boolean> {
   }
 }
 
+/**
+ * An engine from a model folder's bytes (config, generation config, tokenizer, tokenizer config,
+ * ONNX), e.g. a checkpoint kept in IndexedDB. Call after `ort.env.wasm.wasmPaths` is set (as
+ * `loadWebEngine` does) or pass `wasmPaths`.
+ */
+export async function createWebEngine(id: string, files: Uint8Array[], device: 'webgpu' | 'wasm', cacheBytes?: number, wasmPaths?: string): Promise<OrtEngine> {
+  if (wasmPaths !== undefined || !ort.env.wasm.wasmPaths) ort.env.wasm.wasmPaths = new URL(wasmPaths ?? '/ort/', globalThis.location?.href ?? 'http://localhost/').href;
+  if (device === 'webgpu' && !(await hasWebGpu())) throw new Error('WebGPU is not available in this browser: choose the wasm device (slower) or a browser with WebGPU enabled');
+  return OrtEngine.create(
+    ort as unknown as OrtNamespace,
+    {
+      config: json(files[0]!, 'config.json'),
+      generationConfig: json(files[1]!, 'generation_config.json'),
+      tokenizer: json(files[2]!, 'tokenizer.json'),
+      tokenizerConfig: json(files[3]!, 'tokenizer_config.json'),
+      onnx: files[4]!,
+    },
+    { id, device, sessionOptions: { executionProviders: [device] }, ...(cacheBytes !== undefined ? { cacheBytes } : {}) },
+  );
+}
+
 /** Load a model in the browser. Throws a clear error when WebGPU is asked for but missing. */
 export async function loadWebEngine(spec: WebModelSpec, onProgress?: (p: LoadProgress) => void): Promise<OrtEngine> {
   if (spec.device === 'webgpu' && !(await hasWebGpu())) throw new Error('WebGPU is not available in this browser: choose the wasm device (slower) or a browser with WebGPU enabled');
@@ -85,17 +106,7 @@ export async function loadWebEngine(spec: WebModelSpec, onProgress?: (p: LoadPro
   const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', spec.onnxFile ?? 'onnx/model.onnx'];
   const files = await Promise.all(names.map((f) => fetchWithProgress(base + f, `${spec.id}/${f}`, onProgress)));
   onProgress?.({ phase: 'init' });
-  const engine = await OrtEngine.create(
-    ort as unknown as OrtNamespace,
-    {
-      config: json(files[0]!, 'config.json'),
-      generationConfig: json(files[1]!, 'generation_config.json'),
-      tokenizer: json(files[2]!, 'tokenizer.json'),
-      tokenizerConfig: json(files[3]!, 'tokenizer_config.json'),
-      onnx: files[4]!,
-    },
-    { id: spec.id, device: spec.device, sessionOptions: { executionProviders: [spec.device] }, ...(spec.cacheBytes !== undefined ? { cacheBytes: spec.cacheBytes } : {}) },
-  );
+  const engine = await createWebEngine(spec.id, files, spec.device, spec.cacheBytes);
   // Warm-up: one short forward pass so the first user request does not pay shader compilation.
   onProgress?.({ phase: 'warmup' });
   await engine.prefill([0], false);
