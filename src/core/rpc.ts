@@ -9,7 +9,7 @@ import type { EngineInfo, GenerateRequest, LoadProgress, ScoreRequest, TokenEven
  * web-llm build. Mirrors BrowserModelSpec of src/engines/webllm/spec.ts (core imports no engines).
  */
 export type ModelSpec =
-  | { backend: 'ort'; id: string; baseUrl: string; device: 'webgpu' | 'wasm'; onnxFile?: string; cacheBytes?: number; preflightMs?: number }
+  | { backend: 'ort'; id: string; baseUrl: string; device: 'webgpu' | 'wasm'; onnxFile?: string; cacheBytes?: number; preflightMs?: number; checkpoint?: string }
   | { backend: 'webllm'; id: string; quant?: 'q4f16' | 'q4f32'; baseUrl?: string; libUrl?: string; cacheBackend?: 'cache' | 'indexeddb' | 'opfs'; preflightMs?: number; contextWindow?: number }
   | { backend: 'openai'; id: string; baseUrl: string; model: string; apiKey?: string; templateUrl?: string };
 

@@ -4,7 +4,8 @@
  * an offline browser or a wrong folder fails in seconds with a message that names the fix.
  */
 import type { Engine, LoadProgress } from '../core/engine.js';
-import { loadWebEngine } from './ort/web.js';
+import { createWebEngine, loadWebEngine } from './ort/web.js';
+import { CheckpointStore } from '../store/checkpoints.js';
 import { preflight } from './preflight.js';
 import { folderUrl } from './webllm/catalogue.js';
 import { explainLoadError, ModelLoadError } from './webllm/errors.js';
@@ -48,6 +49,7 @@ async function loadOpenAIEngine(spec: OpenAIModelSpec, onProgress?: (p: LoadProg
 }
 
 async function loadOrtEngine(spec: OrtModelSpec, onProgress?: (p: LoadProgress) => void): Promise<Engine> {
+  if (spec.checkpoint) return loadCheckpointEngine(spec, onProgress);
   const file = spec.onnxFile ?? 'onnx/model.onnx';
   const base = folderUrl(spec.baseUrl, globalThis.location?.href ?? 'http://localhost/');
   await preflight(`${base}config.json`, { timeoutMs: spec.preflightMs ?? 8000, what: `config.json of ${spec.id}`, layoutHint: `an ONNX folder holds config.json, generation_config.json, tokenizer.json, tokenizer_config.json and ${file} (see docs/webllm-local.md)` });
@@ -57,4 +59,21 @@ async function loadOrtEngine(spec: OrtModelSpec, onProgress?: (p: LoadProgress) 
   } catch (e) {
     throw explainLoadError(e, { model: spec.id, url: base });
   }
+}
+
+/** A checkpoint trained in the browser (Train view), read from IndexedDB. */
+async function loadCheckpointEngine(spec: OrtModelSpec, onProgress?: (p: LoadProgress) => void): Promise<Engine> {
+  onProgress?.({ phase: 'init' });
+  const store = await CheckpointStore.open();
+  let files: Uint8Array[];
+  try {
+    files = await store.engineFiles(spec.checkpoint!);
+  } finally {
+    store.close();
+  }
+  const engine = await createWebEngine(spec.id, files, spec.device, spec.cacheBytes);
+  onProgress?.({ phase: 'warmup' });
+  await engine.prefill([0], false);
+  onProgress?.({ phase: 'ready' });
+  return engine;
 }

@@ -52,3 +52,31 @@ async function train(device: 'webgpu' | 'wasm', model: string, rows: DpoRow[], s
 
 (globalThis as unknown as { labTest: unknown }).labTest = { train };
 document.getElementById('status')!.textContent = 'ready';
+
+/** Start a real training run, wait for its first saved checkpoint, then deliver a worker crash. */
+async function crash(rowsText: string) {
+  const { TrainRun } = await import('../../src/ui/train/train-client.js');
+  const { parseDpoRows } = await import('../../src/data/trees-io.js');
+  const { CheckpointStore } = await import('../../src/store/checkpoints.js');
+  const worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module' });
+  const id = `crash-${Date.now()}`;
+  let saved = 0;
+  const run = new TrainRun(
+    { base: 'tiny-a', baseUrl: '/models/tiny-a/', device: 'wasm', dpoRows: parseDpoRows(rowsText, 'p.jsonl'), dataName: 'p.jsonl', settings: { ...DEFAULT_SETTINGS, steps: 50, microBatch: 2 }, batch: 2, seed: 1, probeEvery: 1, probes: { family: 'letters', count: 1, seed: 1, maxTokens: 8 }, checkpointId: id, name: 'crash test' },
+    { onSaved: () => saved++ },
+    worker,
+  );
+  while (saved === 0) await new Promise((r) => setTimeout(r, 100));
+  // What the browser delivers when a worker dies of an uncaught error (or is killed for memory).
+  worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+  const message = await run.done.then(
+    () => 'finished',
+    (e: Error) => e.message,
+  );
+  const store = await CheckpointStore.open();
+  const rec = await store.get(id);
+  store.close();
+  return { message, step: rec.step };
+}
+
+(globalThis as unknown as { labTest: Record<string, unknown> }).labTest.crash = crash;

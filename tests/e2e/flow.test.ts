@@ -124,7 +124,7 @@ describe('the built lab, whole flow', () => {
     const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     await page.addScriptTag({ content: readFileSync(axePath, 'utf8') });
     const found: string[] = [];
-    for (const view of ['models', 'search', 'data', 'objectives', 'evaluate', 'lessons', 'runs']) {
+    for (const view of ['models', 'search', 'data', 'objectives', 'train', 'evaluate', 'lessons', 'runs']) {
       await go(`#view=${view}`);
       await page.waitForTimeout(500);
       const violations = await page.evaluate(async () => {

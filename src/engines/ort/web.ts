@@ -77,11 +77,13 @@ export async function hasWebGpu(): Promise<boolean> {
 
 /**
  * An engine from a model folder's bytes (config, generation config, tokenizer, tokenizer config,
- * ONNX), e.g. a checkpoint kept in IndexedDB. Call after `ort.env.wasm.wasmPaths` is set (as
- * `loadWebEngine` does) or pass `wasmPaths`.
+ * ONNX), e.g. a checkpoint kept in IndexedDB. ORT's runtime comes from `wasmPaths` (default the
+ * app's /ort/).
  */
 export async function createWebEngine(id: string, files: Uint8Array[], device: 'webgpu' | 'wasm', cacheBytes?: number, wasmPaths?: string): Promise<OrtEngine> {
-  if (wasmPaths !== undefined || !ort.env.wasm.wasmPaths) ort.env.wasm.wasmPaths = new URL(wasmPaths ?? '/ort/', globalThis.location?.href ?? 'http://localhost/').href;
+  // Always set: ORT's default points at a CDN, and nothing may be fetched from one.
+  ort.env.wasm.wasmPaths = new URL(wasmPaths ?? '/ort/', globalThis.location?.href ?? 'http://localhost/').href;
+  ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
   if (device === 'webgpu' && !(await hasWebGpu())) throw new Error('WebGPU is not available in this browser: choose the wasm device (slower) or a browser with WebGPU enabled');
   return OrtEngine.create(
     ort as unknown as OrtNamespace,
@@ -106,7 +108,7 @@ export async function loadWebEngine(spec: WebModelSpec, onProgress?: (p: LoadPro
   const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', spec.onnxFile ?? 'onnx/model.onnx'];
   const files = await Promise.all(names.map((f) => fetchWithProgress(base + f, `${spec.id}/${f}`, onProgress)));
   onProgress?.({ phase: 'init' });
-  const engine = await createWebEngine(spec.id, files, spec.device, spec.cacheBytes);
+  const engine = await createWebEngine(spec.id, files, spec.device, spec.cacheBytes, spec.wasmPaths);
   // Warm-up: one short forward pass so the first user request does not pay shader compilation.
   onProgress?.({ phase: 'warmup' });
   await engine.prefill([0], false);

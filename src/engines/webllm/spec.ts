@@ -30,6 +30,8 @@ export interface OrtModelSpec {
   /** Folder URL holding config.json, tokenizer files and the ONNX file. */
   baseUrl: string;
   device: 'webgpu' | 'wasm';
+  /** A trained checkpoint kept in IndexedDB (src/store/checkpoints.ts): loaded from there, not from baseUrl. */
+  checkpoint?: string;
   /** ONNX file in the folder (default "onnx/model.onnx"; onnx-community: "onnx/model_q4.onnx"). */
   onnxFile?: string;
   cacheBytes?: number;

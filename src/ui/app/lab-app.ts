@@ -8,6 +8,7 @@ import '../search/lab-search-view.js';
 import '../demo-loader.js';
 import '../data/lab-data-view.js';
 import '../objectives/lab-objectives-view.js';
+import '../train/lab-train-view.js';
 import '../evaluate/lab-eval-view.js';
 import '../lessons/lab-lessons-view.js';
 import '../runs/lab-runs-view.js';
@@ -16,7 +17,7 @@ import { applyDemo, loadDemo } from '../demos.js';
 import { lastSearchRun } from './resume.js';
 import { session } from './session.js';
 
-export const VIEWS = ['models', 'search', 'data', 'objectives', 'evaluate', 'lessons', 'runs'] as const;
+export const VIEWS = ['models', 'search', 'data', 'objectives', 'train', 'evaluate', 'lessons', 'runs'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 /**
@@ -135,6 +136,7 @@ export class LabApp extends LitElement {
       ${this.panel('search', html`<lab-demo-loader></lab-demo-loader><lab-search-view></lab-search-view>`)}
       ${this.panel('data', html`<lab-data-view></lab-data-view>`)}
       ${this.panel('objectives', html`<lab-objectives-view></lab-objectives-view>`)}
+      ${this.panel('train', html`<lab-train-view></lab-train-view>`)}
       ${this.panel('evaluate', html`<lab-eval-view></lab-eval-view>`)}
       ${this.panel('lessons', html`<lab-lessons-view></lab-lessons-view>`)}
       ${this.panel('runs', html`<lab-runs-view></lab-runs-view>`)}

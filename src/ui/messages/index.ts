@@ -12,3 +12,4 @@ export { lessons } from './lessons.js';
 export { runs, demos } from './runs.js';
 export { modelList } from './models.js';
 export { server } from './server.js';
+export { train } from './train.js';

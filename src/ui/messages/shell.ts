@@ -2,7 +2,7 @@
 export const shell = {
   title: 'Reasoning Lab',
   tagline: 'small-model reasoning, in your browser',
-  views: { models: 'Models', search: 'Search', data: 'Data', objectives: 'Objectives', evaluate: 'Evaluate', lessons: 'Lessons', runs: 'Runs' },
+  views: { models: 'Models', search: 'Search', data: 'Data', objectives: 'Objectives', train: 'Train', evaluate: 'Evaluate', lessons: 'Lessons', runs: 'Runs' },
   viewsNav: 'Views',
   copyLink: 'Copy lesson link',
   linkCopied: 'Lesson link copied.',

@@ -1,0 +1,258 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { parseDpoRows, parseSftRows, type DpoRow, type SftRow } from '../../data/trees-io.js';
+import { isSoftwareAdapter } from '../../engines/webllm/memory.js';
+import { CheckpointStore, type CheckpointSummary } from '../../store/checkpoints.js';
+import type { ProbeResult, TrainMetrics } from '../../train/protocol.js';
+import { embeddedSpec, loadEngine } from '../app/engines.js';
+import { HashController } from '../app/hash-controller.js';
+import { writeLesson } from '../app/lesson-link.js';
+import { session, SessionController } from '../app/session.js';
+import { viewStyles } from '../app/view-styles.js';
+import { train as t } from '../messages/index.js';
+import { detectGpu } from '../models/gpu-detect.js';
+import './metrics-chart.js';
+import { OBJECTIVES, trainerSettings, trainSettingsFromHash, trainSettingsToHash, type TrainViewSettings } from './settings.js';
+import { TrainRun } from './train-client.js';
+
+const TABLE_KEYS = ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected', 'nll_loss', 'grad_norm', 'learning_rate', 'tokens/s'] as const;
+const num = (v: number | undefined) => (v === undefined ? '–' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 0.01 || v === 0 ? v.toFixed(3) : v.toExponential(2));
+
+/**
+ * The Train view: fine-tunes tiny-a or tiny-b in a module worker on the Data view's pairs or an
+ * imported JSONL file, with live curves (and their table), probe answers every K steps, Stop /
+ * Pause / One step / Resume, checkpoints saved to IndexedDB as it goes, and one click to load a
+ * checkpoint as a model (Objectives then scores it against its base) or compare it in Evaluate.
+ */
+@customElement('lab-train-view')
+export class LabTrainView extends LitElement {
+  @state() private s: TrainViewSettings = trainSettingsFromHash({});
+  @state() private rows: TrainMetrics[] = [];
+  @state() private probes: { step: number; results: ProbeResult[] } | null = null;
+  @state() private phase = '';
+  @state() private error = '';
+  @state() private notice = '';
+  @state() private running = false;
+  @state() private paused = false;
+  @state() private checkpoints: CheckpointSummary[] = [];
+  @state() private current: { id: string; step: number } | null = null;
+  private fileRows: { name: string; dpo?: DpoRow[]; sft?: SftRow[] } | null = null;
+  private run: TrainRun | null = null;
+  private autoDevice: 'webgpu' | 'wasm' = 'wasm';
+
+  constructor() {
+    super();
+    new SessionController(this, session);
+    new HashController(this, (p) => (this.s = trainSettingsFromHash(p)));
+  }
+
+  static override styles = [
+    viewStyles,
+    css`
+      form { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 0.5rem 1rem; align-items: end; }
+      label { display: flex; flex-direction: column; font-size: 0.9rem; gap: 0.15rem; }
+      label.check { flex-direction: row; align-items: center; gap: 0.4rem; }
+      .controls { display: flex; gap: 0.5rem; flex-wrap: wrap; margin: 0.5rem 0; }
+      .table-wrap { overflow-x: auto; max-height: 18rem; }
+      table { border-collapse: collapse; font-size: 0.85rem; }
+      th, td { padding: 0.15rem 0.5rem; border-bottom: 1px solid #eceef3; text-align: right; }
+      td.text { text-align: left; white-space: pre-wrap; max-width: 36rem; font-family: ui-monospace, monospace; font-size: 0.8rem; }
+      .ok { color: #1f7a3a; }
+      .bad { color: #b42318; }
+    `,
+  ];
+
+  override async connectedCallback(): Promise<void> {
+    super.connectedCallback();
+    void this.refreshCheckpoints();
+    const gpu = await detectGpu();
+    this.autoDevice = gpu.available && !isSoftwareAdapter(gpu) ? 'webgpu' : 'wasm';
+  }
+
+  private set<K extends keyof TrainViewSettings>(k: K, v: TrainViewSettings[K]): void {
+    this.s = { ...this.s, [k]: v };
+    writeLesson(trainSettingsToHash(this.s));
+  }
+
+  private async refreshCheckpoints(): Promise<void> {
+    try {
+      const store = await CheckpointStore.open();
+      this.checkpoints = await store.list();
+      store.close();
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  private sessionRows(): { dpo: DpoRow[]; sft: SftRow[] } {
+    const pairs = session.state.pairs;
+    return {
+      dpo: pairs.map((p, i) => ({ id: String(i), line: i + 1, prompt: p.question, chosen: p.chosen.text, rejected: p.rejected.text, commonPrefixChars: p.commonPrefixChars })),
+      sft: pairs.map((p, i) => ({ line: i + 1, messages: [{ role: 'user' as const, content: p.question }], completion: p.chosen.text })),
+    };
+  }
+
+  private async onFile(e: Event): Promise<void> {
+    const f = (e.target as HTMLInputElement).files?.[0];
+    if (!f) return;
+    this.error = '';
+    const text = await f.text();
+    try {
+      this.fileRows = this.s.objective === 'sft' ? { name: f.name, sft: parseSftRows(text, f.name) } : { name: f.name, dpo: parseDpoRows(text, f.name) };
+      this.notice = `${f.name}: ${(this.fileRows.dpo ?? this.fileRows.sft)!.length} rows`;
+    } catch (err) {
+      this.fileRows = null;
+      this.error = (err as Error).message;
+    }
+  }
+
+  /** Start a new run, or continue the current checkpoint (`resume`). */
+  start(resume = false): void {
+    const s = this.s;
+    const data = s.source === 'file' ? this.fileRows : { name: 'Data view pairs', ...this.sessionRows() };
+    const rows = s.objective === 'sft' ? data?.sft : data?.dpo;
+    if (!rows?.length) {
+      this.error = s.source === 'file' && this.fileRows && !rows ? `${this.fileRows.name} holds ${this.fileRows.dpo ? 'DPO pairs' : 'SFT rows'}: choose a matching objective and import it again` : t.noData;
+      return;
+    }
+    const device = s.device || this.autoDevice;
+    const id = resume && this.current ? this.current.id : `ckpt-${s.model}-${s.objective}-${Date.now().toString(36)}`;
+    const name = `${s.model} · ${t.objectives[s.objective]}${s.alpha > 0 && s.objective !== 'sft' ? ` + ${s.alpha}·NLL` : ''}${s.mask ? ' · masked' : ''}`;
+    if (!resume) {
+      this.rows = [];
+      this.probes = null;
+    }
+    this.error = '';
+    this.notice = '';
+    this.running = true;
+    this.paused = s.stepMode;
+    this.run = new TrainRun(
+      {
+        base: s.model, baseUrl: `${import.meta.env.BASE_URL}models/${s.model}/`, device, dataName: data!.name, ...(s.objective === 'sft' ? { sftRows: rows as SftRow[] } : { dpoRows: rows as DpoRow[] }),
+        settings: trainerSettings(s), batch: s.batch, seed: s.seed, probeEvery: s.probeEvery, probes: { family: s.probeFamily, count: 3, seed: 4242, maxTokens: 256 },
+        checkpointId: id, name, resume, paused: s.stepMode,
+      },
+      {
+        onPhase: (p, d) => (this.phase = t.phase(p, d)),
+        onMetrics: (m) => (this.rows = [...this.rows, m]),
+        onProbe: (step, results) => (this.probes = { step, results }),
+        onSaved: (cid, step) => {
+          this.current = { id: cid, step };
+          this.notice = t.saved(step);
+          void this.refreshCheckpoints();
+        },
+        onPaused: () => (this.paused = true),
+      },
+    );
+    this.run.done.then(
+      (r) => (this.notice = t.done(r.step, r.stopped)),
+      (e: Error) => (this.error = e.message),
+    ).finally(() => {
+      this.running = false;
+      this.run = null;
+      void this.refreshCheckpoints();
+    });
+  }
+
+  /** Load a checkpoint into a model worker; Objectives then defaults to it vs its base. */
+  async loadCheckpoint(c: { id: string; base: string }): Promise<string> {
+    const device = this.s.device || this.autoDevice;
+    try {
+      await loadEngine({ backend: 'ort', id: c.id, baseUrl: `${import.meta.env.BASE_URL}models/${c.base}/`, device, checkpoint: c.id });
+      if (!session.state.engines.has(c.base)) await loadEngine(embeddedSpec(c.base, device));
+      writeLesson({ opolicy: c.id, oref: c.base });
+      this.notice = t.loaded(c.id);
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+    return c.id;
+  }
+
+  private async compare(c: { id: string; base: string }): Promise<void> {
+    await this.loadCheckpoint(c);
+    writeLesson({ view: 'evaluate', 'eval.model': c.base, 'eval.model2': c.id, 'eval.task': this.s.probeFamily });
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  }
+
+  private async deleteCheckpoint(id: string): Promise<void> {
+    const store = await CheckpointStore.open();
+    await store.delete(id);
+    store.close();
+    if (this.current?.id === id) this.current = null;
+    await this.refreshCheckpoints();
+  }
+
+  private field(label: string, key: 'beta' | 'eps' | 'alpha' | 'lr' | 'steps' | 'batch' | 'seed' | 'probeEvery', step: string) {
+    return html`<label>${label}<input type="number" step=${step} .value=${String(this.s[key])} ?disabled=${this.running} @change=${(e: Event) => this.set(key, Number((e.target as HTMLInputElement).value))} /></label>`;
+  }
+
+  override render() {
+    const s = this.s;
+    const nPairs = session.state.pairs.length;
+    return html`
+      <section aria-labelledby="train-h">
+        <h2 id="train-h">${t.heading}</h2>
+        <p>${t.intro}</p>
+        <form @submit=${(e: Event) => e.preventDefault()}>
+          <label>${t.model}<select .value=${s.model} ?disabled=${this.running} @change=${(e: Event) => this.set('model', (e.target as HTMLSelectElement).value as 'tiny-a')}><option value="tiny-a">tiny-a (Qwen2)</option><option value="tiny-b">tiny-b (Llama)</option></select></label>
+          <label>${t.source}<select .value=${s.source} ?disabled=${this.running} @change=${(e: Event) => this.set('source', (e.target as HTMLSelectElement).value as 'file')}><option value="session">${t.sourceSession(nPairs)}</option><option value="file">${t.sourceFile}</option></select></label>
+          ${s.source === 'file' ? html`<label>${t.file}<input type="file" accept=".jsonl,application/jsonl,text/plain" ?disabled=${this.running} @change=${(e: Event) => this.onFile(e)} /></label>` : nothing}
+          <label>${t.objective}<select .value=${s.objective} ?disabled=${this.running} @change=${(e: Event) => this.set('objective', (e.target as HTMLSelectElement).value as 'sft')}>${OBJECTIVES.map((o) => html`<option value=${o}>${t.objectives[o]}</option>`)}</select></label>
+          ${this.field(t.beta, 'beta', '0.01')} ${this.field(t.eps, 'eps', '0.01')} ${this.field(t.alpha, 'alpha', '0.1')} ${this.field(t.lr, 'lr', '0.00001')}
+          ${this.field(t.steps, 'steps', '1')} ${this.field(t.batch, 'batch', '1')} ${this.field(t.seed, 'seed', '1')} ${this.field(t.probeEvery, 'probeEvery', '1')}
+          <label class="check"><input type="checkbox" .checked=${s.mask} ?disabled=${this.running} @change=${(e: Event) => this.set('mask', (e.target as HTMLInputElement).checked)} />${t.mask}</label>
+          <label>${t.device}<select .value=${s.device} ?disabled=${this.running} @change=${(e: Event) => this.set('device', (e.target as HTMLSelectElement).value as 'wasm')}><option value="">${t.deviceAuto}</option><option value="webgpu">WebGPU</option><option value="wasm">wasm</option></select></label>
+          <label>${t.probeFamily}<select .value=${s.probeFamily} ?disabled=${this.running} @change=${(e: Event) => this.set('probeFamily', (e.target as HTMLSelectElement).value as 'letters')}>${['letters', 'arithmetic', 'wordproblems', 'blocksworld'].map((f) => html`<option value=${f}>${f}</option>`)}</select></label>
+          <label class="check"><input type="checkbox" .checked=${s.stepMode} ?disabled=${this.running} @change=${(e: Event) => this.set('stepMode', (e.target as HTMLInputElement).checked)} />${t.stepMode}</label>
+        </form>
+        <div class="controls">
+          <button id="train-start" ?disabled=${this.running} @click=${() => this.start(false)}>${t.start}</button>
+          <button id="train-stop" ?disabled=${!this.running} @click=${() => this.run?.stop()}>${t.stop}</button>
+          <button id="train-pause" ?disabled=${!this.running || this.paused} @click=${() => (this.run?.pause(), (this.paused = true))}>${t.pause}</button>
+          <button id="train-step" ?disabled=${!this.running || !this.paused} @click=${() => this.run?.step()}>${t.stepOnce}</button>
+          <button id="train-resume" ?disabled=${this.running ? !this.paused : !this.current} @click=${() => (this.running ? (this.run?.resume(), (this.paused = false)) : this.start(true))}>${t.resume}</button>
+          ${this.current && !this.running
+            ? html`<button id="train-load" @click=${() => this.loadCheckpoint({ id: this.current!.id, base: s.model })}>${t.load}</button>
+                <button id="train-compare" @click=${() => this.compare({ id: this.current!.id, base: s.model })}>${t.compare}</button>`
+            : nothing}
+        </div>
+        <p role="status" id="train-status">${this.phase}${this.notice ? ` — ${this.notice}` : ''}</p>
+        ${this.error ? html`<div class="error" role="alert" id="train-error">${this.error}</div>` : nothing}
+      </section>
+      <section aria-labelledby="train-curves-h">
+        <h3 id="train-curves-h">${t.charts}</h3>
+        <lab-train-chart .rows=${this.rows}></lab-train-chart>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=${t.table}>
+          <table id="train-table">
+            <caption>${t.table}</caption>
+            <thead><tr><th scope="col">step</th>${TABLE_KEYS.map((k) => html`<th scope="col">${k}</th>`)}</tr></thead>
+            <tbody>${this.rows.map((r) => html`<tr><th scope="row">${r.step}</th>${TABLE_KEYS.map((k) => html`<td>${num(r[k] as number | undefined)}</td>`)}</tr>`)}</tbody>
+          </table>
+        </div>
+      </section>
+      ${this.probes
+        ? html`<section aria-labelledby="train-probes-h">
+            <h3 id="train-probes-h">${t.probes} ${this.probes.step}</h3>
+            <table id="train-probes">
+              <thead><tr>${t.probeCols.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+              <tbody>${this.probes.results.map((p) => html`<tr><td class="text">${p.question}</td><td class="text">${p.text}</td><td>${p.tokens}</td><td>${p.boxed ? 'yes' : 'no'}</td><td class=${p.correct ? 'ok' : 'bad'}>${p.correct ? '✓ correct' : '✗ wrong'}</td></tr>`)}</tbody>
+            </table>
+          </section>`
+        : nothing}
+      <section aria-labelledby="train-ckpt-h">
+        <h3 id="train-ckpt-h">${t.checkpoints}</h3>
+        ${this.checkpoints.length === 0
+          ? html`<p>${t.noCheckpoints}</p>`
+          : html`<ul id="train-checkpoints">${this.checkpoints.map(
+              (c) => html`<li>${c.name} — step ${c.step}/${c.steps}, ${(c.bytes / 1e6).toFixed(1)} MB <button @click=${() => this.loadCheckpoint(c)}>${t.load}</button> <button ?disabled=${this.running} @click=${() => this.deleteCheckpoint(c.id)}>${t.delete}</button></li>`,
+            )}</ul>`}
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-train-view': LabTrainView;
+  }
+}

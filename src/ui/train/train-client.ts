@@ -1,0 +1,77 @@
+/**
+ * The page's handle on one training run in a module worker: forwards controls, turns worker
+ * messages into callbacks, and turns a worker crash into an error that names the last saved step
+ * (the checkpoint in IndexedDB survives it).
+ */
+import type { FromTrainWorker, ProbeResult, ToTrainWorker, TrainJobSpec, TrainMetrics } from '../../train/protocol.js';
+
+export interface TrainCallbacks {
+  onPhase?(phase: string, detail?: string): void;
+  onMetrics?(m: TrainMetrics): void;
+  onProbe?(step: number, results: ProbeResult[]): void;
+  onSaved?(id: string, step: number): void;
+  onPaused?(step: number): void;
+}
+
+export class TrainRun {
+  readonly done: Promise<{ step: number; stopped: boolean; id: string }>;
+  private readonly worker: Worker;
+  private savedStep: number | null = null;
+
+  constructor(spec: TrainJobSpec, cb: TrainCallbacks, worker?: Worker) {
+    this.worker = worker ?? new Worker(new URL('../../../workers/train.worker.ts', import.meta.url), { type: 'module' });
+    this.done = new Promise((resolve, reject) => {
+      this.worker.onmessage = (ev: MessageEvent<FromTrainWorker>) => {
+        const m = ev.data;
+        switch (m.type) {
+          case 'phase':
+            return cb.onPhase?.(m.phase, m.detail);
+          case 'metrics':
+            return cb.onMetrics?.(m.metrics);
+          case 'probe':
+            return cb.onProbe?.(m.step, m.results);
+          case 'saved':
+            this.savedStep = m.step;
+            return cb.onSaved?.(m.id, m.step);
+          case 'paused':
+            return cb.onPaused?.(m.step);
+          case 'done':
+            this.worker.terminate();
+            return resolve(m);
+          case 'error':
+            this.worker.terminate();
+            return reject(new Error(m.message));
+        }
+      };
+      this.worker.onerror = (ev) => {
+        ev.preventDefault();
+        this.worker.terminate();
+        reject(new Error(`the training worker crashed (${ev.message || 'no message'}); ${this.savedStep !== null ? `the checkpoint saved at step ${this.savedStep} is kept` : 'no checkpoint had been saved yet'}`));
+      };
+    });
+    this.send({ type: 'start', spec });
+  }
+
+  private send(m: ToTrainWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+  resume(): void {
+    this.send({ type: 'resume' });
+  }
+  /** In paused mode: run exactly one more step. */
+  step(): void {
+    this.send({ type: 'step' });
+  }
+  /** Finish the current step, save, and end the run. */
+  stop(): void {
+    this.send({ type: 'stop' });
+  }
+  /** Kill the worker now (the last saved checkpoint stays). */
+  kill(): void {
+    this.worker.terminate();
+  }
+}

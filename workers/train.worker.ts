@@ -1,0 +1,173 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker: the jax-js trainer (WebGPU or wasm) on the start model's files, a seeded
+ * data order, checkpoints saved to IndexedDB every K steps and at the end, and probe answers from
+ * the checkpoint (onnxruntime-web, greedy) so the page can show what the model says now. The UI
+ * thread never trains. Pause / step / resume / stop arrive between steps.
+ */
+import { defaultDevice, init } from '@jax-js/jax';
+import { createWebEngine } from '../src/engines/ort/web.js';
+import { ChatTokenizer } from '../src/engines/ort/tokenizer.js';
+import { CheckpointStore, ENGINE_FILES } from '../src/store/checkpoints.js';
+import { generateProblems, family } from '../src/tasks/index.js';
+import type { Example } from '../src/train/batch.js';
+import { CHECKPOINT_SCHEMA, checkpointFiles, stateFromFiles, type ModelFolder } from '../src/train/checkpoint.js';
+import { dpoExamples, sftExamples } from '../src/train/data.js';
+import { modelConfig } from '../src/train/model.js';
+import { readHfWeights } from '../src/train/onnx-weights.js';
+import type { FromTrainWorker, ProbeResult, ToTrainWorker, TrainJobSpec, TrainMetrics } from '../src/train/protocol.js';
+import { DataOrder } from '../src/train/run.js';
+import { JaxTrainer, prepareReference } from '../src/train/trainer.js';
+
+const post = (m: FromTrainWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
+
+let mode: 'run' | 'pause' | 'stop' = 'run';
+let stepsAllowed = 0;
+let wake: (() => void) | null = null;
+const nudge = () => {
+  wake?.();
+  wake = null;
+};
+
+/** Wait until a step may run; false when the run should stop. */
+async function gate(): Promise<boolean> {
+  for (;;) {
+    if (mode === 'stop') return false;
+    if (mode === 'run') return true;
+    if (stepsAllowed > 0) {
+      stepsAllowed--;
+      return true;
+    }
+    await new Promise<void>((r) => (wake = r));
+  }
+}
+
+async function fetchFiles(baseUrl: string): Promise<Uint8Array[]> {
+  return Promise.all(
+    ENGINE_FILES.map(async (f) => {
+      const res = await fetch(baseUrl + f);
+      if (!res.ok) throw new Error(`could not load ${f} of the start model from ${baseUrl} (HTTP ${res.status})`);
+      return new Uint8Array(await res.arrayBuffer());
+    }),
+  );
+}
+
+const json = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>;
+
+async function probe(spec: TrainJobSpec, files: Map<string, Uint8Array>): Promise<ProbeResult[]> {
+  const engine = await createWebEngine(`${spec.base}-probe`, ENGINE_FILES.map((f) => files.get(f)!), 'wasm', 0);
+  try {
+    const fam = family(spec.probes.family);
+    const out: ProbeResult[] = [];
+    for (const p of generateProblems(spec.probes.family, spec.probes.count, spec.probes.seed)) {
+      const [c] = await engine.generate({ messages: [{ role: 'user', content: p.question }], n: 1, temperature: 0, maxTokens: spec.probes.maxTokens, seed: 0 });
+      const v = fam.verify(p, c!.text);
+      out.push({ question: p.question, text: c!.text, tokens: c!.tokens.length, boxed: /\\boxed\{/.test(c!.text), correct: v.correct, finish: c!.finishReason });
+    }
+    return out;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function run(spec: TrainJobSpec): Promise<void> {
+  mode = spec.paused ? 'pause' : 'run';
+  let step = 0;
+  let savedStep: number | null = null;
+  try {
+    post({ type: 'phase', phase: 'load', detail: `${spec.base} on ${spec.device}` });
+    const devices = await init(spec.device);
+    if (!devices.includes(spec.device)) throw new Error(spec.device === 'webgpu' ? 'WebGPU is not available to the trainer in this browser: choose the wasm device' : `the ${spec.device} device could not start`);
+    defaultDevice(spec.device);
+    const raw = await fetchFiles(spec.baseUrl);
+    const base: ModelFolder = { config: json(raw[0]!), generationConfig: json(raw[1]!), tokenizer: json(raw[2]!), tokenizerConfig: json(raw[3]!), onnx: raw[4]! };
+    const cfg = modelConfig(base.config, `${spec.base}/config.json`);
+    const tok = new ChatTokenizer(base.tokenizer, base.tokenizerConfig, base.generationConfig);
+    const tt = { prompt: (m: Parameters<ChatTokenizer['prompt']>[0]) => tok.prompt(m), encode: (s: string) => tok.encode(s), eos: [...tok.stopIds][0]! };
+    const s = spec.settings;
+    const examples: Example[] = s.objective === 'sft' ? sftExamples(spec.sftRows ?? [], tt, spec.dataName, cfg.maxPositions) : dpoExamples(spec.dpoRows ?? [], tt, spec.dataName, cfg.maxPositions);
+    if (examples.length === 0) throw new Error(`${spec.dataName}: no ${s.objective === 'sft' ? 'SFT rows' : 'DPO pairs'} to train on`);
+    const store = await CheckpointStore.open();
+    const baseWeights = readHfWeights(base.onnx);
+    let consumed = 0;
+    let metrics: Record<string, number>[] = [];
+    let start = null;
+    let createdAt = Date.now();
+    if (spec.resume) {
+      const rec = await store.get(spec.checkpointId);
+      start = stateFromFiles(rec.files['onnx/model.onnx']!, rec.files['model.safetensors'] ?? null, rec.files['optimizer.safetensors'] ?? null, rec.step);
+      consumed = rec.consumed;
+      metrics = rec.metrics;
+      createdAt = rec.createdAt;
+      step = rec.step;
+      savedStep = rec.step;
+    }
+    if (s.objective === 'dpo') {
+      post({ type: 'phase', phase: 'reference', detail: `${examples.length} pairs` });
+      const ref = new JaxTrainer(cfg, baseWeights, s, tok.padId);
+      await prepareReference(ref, examples);
+      ref.dispose();
+    }
+    const trainer = new JaxTrainer(cfg, start ?? baseWeights, s, tok.padId);
+    const order = new DataOrder(examples.length, spec.seed);
+    const save = async (): Promise<Map<string, Uint8Array>> => {
+      post({ type: 'phase', phase: 'save', detail: `step ${step}` });
+      const state = await trainer.state();
+      const settings = { ...s, batch: spec.batch, seed: spec.seed, data: spec.dataName, device: spec.device } as unknown as Record<string, unknown>;
+      const files = checkpointFiles(base, state, { schema: CHECKPOINT_SCHEMA, base: spec.base, step, steps: s.steps, settings, data: { file: spec.dataName, rows: examples.length }, consumed, created: new Date().toISOString() });
+      await store.put({ id: spec.checkpointId, name: spec.name, base: spec.base, step, steps: s.steps, settings, files: Object.fromEntries(files), metrics, consumed, createdAt, updatedAt: Date.now() });
+      savedStep = step;
+      post({ type: 'saved', id: spec.checkpointId, step });
+      return files;
+    };
+    const t0 = performance.now();
+    let tokens = 0;
+    let stopped = false;
+    post({ type: 'phase', phase: 'train' });
+    while (step < s.steps) {
+      if (mode === 'pause' && stepsAllowed === 0) post({ type: 'paused', step });
+      if (!(await gate())) {
+        stopped = true;
+        break;
+      }
+      const m = await trainer.step(order.take(consumed, spec.batch).map((i) => examples[i]!));
+      consumed += spec.batch;
+      step = m.step;
+      tokens += m.tokens;
+      const tm: TrainMetrics = { ...m, 'tokens/s': tokens / ((performance.now() - t0) / 1000) };
+      metrics.push(tm as unknown as Record<string, number>);
+      post({ type: 'metrics', metrics: tm });
+      if (spec.probeEvery > 0 && step % spec.probeEvery === 0 && step < s.steps) {
+        const files = await save();
+        post({ type: 'phase', phase: 'probe', detail: `step ${step}` });
+        post({ type: 'probe', step, results: await probe(spec, files) });
+        post({ type: 'phase', phase: 'train' });
+      }
+    }
+    const files = await save();
+    if (!stopped) post({ type: 'probe', step, results: await probe(spec, files) });
+    trainer.dispose();
+    store.close();
+    post({ type: 'done', step, stopped, id: spec.checkpointId });
+  } catch (e) {
+    const err = e as Error;
+    const lost = /device.*lost|GPUDevice/i.test(err.message);
+    post({ type: 'error', step, savedStep, message: lost ? `the GPU device was lost at step ${step + 1} (${err.message}); the checkpoint saved at step ${savedStep ?? '–'} is kept: resume on wasm` : err.message });
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToTrainWorker>) => {
+  const msg = ev.data;
+  if (msg.type === 'start') void run(msg.spec);
+  else if (msg.type === 'pause') mode = 'pause';
+  else if (msg.type === 'resume') {
+    mode = 'run';
+    nudge();
+  } else if (msg.type === 'step') {
+    stepsAllowed++;
+    nudge();
+  } else if (msg.type === 'stop') {
+    mode = 'stop';
+    nudge();
+  }
+};
