@@ -24,7 +24,7 @@ mkdirSync(work, { recursive: true });
 const FAMILIES = ['letters', 'arithmetic'];
 const TRAIN_PROBLEMS = quick ? 4 : 60; // per family, seed 101
 const ROLLOUTS = quick ? 8 : 16;
-const EVAL_PROBLEMS = quick ? 3 : 30; // per family, seed 999 (held out: another seed)
+const EVAL_PROBLEMS = quick ? 3 : 20; // per family, seed 999 (held out: another seed)
 const EVAL_N = quick ? 2 : 8;
 const STEPS = quick ? 2 : 24;
 const BATCH = 8;

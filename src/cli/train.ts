@@ -6,7 +6,7 @@ import { parseDpoRows, parseSftRows } from '../data/trees-io.js';
 import type { DpoLossType } from '../dpo/losses.js';
 import { modelFolder } from '../engines/ort/node.js';
 import { ChatTokenizer } from '../engines/ort/tokenizer.js';
-import type { Example } from '../train/batch.js';
+import { fixedShape, type Example } from '../train/batch.js';
 import { CHECKPOINT_SCHEMA, checkpointFiles, stateFromFiles, type CheckpointMeta } from '../train/checkpoint.js';
 import { dpoExamples, sftExamples } from '../train/data.js';
 import { modelConfig } from '../train/model.js';
@@ -103,6 +103,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   const { train, held } = splitHeldOut(all, evalRows, seed);
   const steps = v.steps !== undefined ? num('train', 'steps', v.steps, 1, 1, 1e7) : Math.max(1, Math.ceil((num('train', 'epochs', v.epochs, 1, 1, 1e4) * train.length) / batch));
   settings.steps = steps;
+  settings.fixedLength = fixedShape(all, settings.microBatch, cfg.heads, cfg.maxPositions).T;
 
   await init('wasm');
   defaultDevice('wasm');

@@ -6,7 +6,7 @@
  */
 import { nn, numpy as np } from '@jax-js/jax';
 import { pairLossWith, type DpoArgs, type LossOps } from '../dpo/losses.js';
-import { packRows, type DpoExample, type Example, type PackedRows } from './batch.js';
+import { packRows, paddingRow, type DpoExample, type Example, type PackedRows } from './batch.js';
 import { forward, makeConsts, tokenLogps, type Consts, type ModelConfig, type Params } from './model.js';
 
 type Arr = np.Array;
@@ -36,6 +36,8 @@ export type BatchArrays = {
   refRejected: Arr;
   invChosen: Arr;
   invRejected: Arr;
+  /** [B] 1 for a real pair, 0 for a padding pair (fixed shapes). */
+  pairWeight: Arr;
   /** Scalars: 1/(pairs in the whole accumulated batch), alpha/(NLL tokens in it). */
   dpoScale: Arr;
   nllScale: Arr;
@@ -59,7 +61,7 @@ export function makeLoss(c: ModelConfig, kind: 'sft' | 'dpo', args: DpoArgs) {
     const lp = tokenLogps(logits, b.targets, c.vocab);
     const nll = np.sum(lp.ref.mul(b.nllMask)).mul(b.nllScale).mul(-1);
     if (kind === 'sft') {
-      for (const a of [b.mask, b.refChosen, b.refRejected, b.invChosen, b.invRejected, b.dpoScale]) a.dispose();
+      for (const a of [b.mask, b.refChosen, b.refRejected, b.invChosen, b.invRejected, b.dpoScale, b.pairWeight]) a.dispose();
       return [nll, lp];
     }
     const B = N / 2;
@@ -69,7 +71,7 @@ export function makeLoss(c: ModelConfig, kind: 'sft' | 'dpo', args: DpoArgs) {
     const hAvg = sc.ref.mul(b.invChosen).sub(sr.ref.mul(b.invRejected));
     const h = sc.sub(sr);
     const pairs = pairLossWith(jaxOps, args, h, hAvg);
-    const dpo = np.sum(pairs).mul(b.dpoScale);
+    const dpo = np.sum(pairs.mul(b.pairWeight)).mul(b.dpoScale);
     return [dpo.add(nll), lp];
   };
 }
@@ -93,17 +95,21 @@ export function buildBatch(
   totals: StepTotals,
   pad: number,
   dtype: np.DType = np.float32,
+  fixed: { T: number; examples: number } | null = null,
 ): { batch: BatchArrays; packed: PackedRows; tokens: number } {
   const masked = s.objective === 'dpo' && s.dpo.maskCommonPrefix;
+  // With a fixed shape, padding examples (undefined) fill the group up to `fixed.examples`.
+  const B = fixed ? fixed.examples : group.length;
+  if (group.length > B) throw new RangeError(`buildBatch: ${group.length} examples exceed the fixed micro-batch of ${B}`);
+  const slots: (Example | undefined)[] = Array.from({ length: B }, (_, i) => group[i]);
   const seqs =
     s.objective === 'sft'
-      ? group.map((e) => ({ prompt: e.prompt, completion: (e as Extract<Example, { kind: 'sft' }>).completion, skip: 0, source: e.source }))
-      : [...group, ...group].map((e, i) => {
-          const d = e as DpoExample;
-          return { prompt: d.prompt, completion: i < group.length ? d.chosen : d.rejected, skip: masked ? d.commonPrefix : 0, source: d.source };
+      ? slots.map((e) => (e ? { prompt: e.prompt, completion: (e as Extract<Example, { kind: 'sft' }>).completion, skip: 0, source: e.source } : paddingRow(pad)))
+      : [...slots, ...slots].map((e, i) => {
+          const d = e as DpoExample | undefined;
+          return d ? { prompt: d.prompt, completion: i < B ? d.chosen : d.rejected, skip: masked ? d.commonPrefix : 0, source: d.source } : paddingRow(pad);
         });
-  const packed = packRows(seqs, pad, c.maxPositions);
-  const B = group.length;
+  const packed = packRows(seqs, pad, c.maxPositions, fixed?.T ?? 0);
   const float = (a: ArrayLike<number>, shape?: number[]) => {
     // Through float32 and astype: jax-js 0.1.25 cannot take a Float64Array on Node 20 (no Float16Array there).
     const x = dtype === np.float32 ? np.array(Float32Array.from(a)) : np.array(Float32Array.from(a)).astype(dtype);
@@ -113,13 +119,14 @@ export function buildBatch(
   nllMask.set(packed.mask.subarray(0, (s.objective === 'sft' ? packed.N : B) * packed.T)); // DPO: chosen rows only
   const refSums = (pick: (d: DpoExample) => Float32Array | undefined, off: number) =>
     float(
-      group.map((e, i) => {
+      slots.map((e, i) => {
+        if (!e) return 0;
         const r = pick(e as DpoExample);
         if (!r) throw new Error(`${e.source}: reference log-probs are missing (call prepareReference first)`);
         return r.subarray(packed.rows[off + i]!.skip).reduce((a, x) => a + x, 0);
       }),
     );
-  const inv = (off: number) => float(group.map((_, i) => 1 / Math.max(1, packed.rows[off + i]!.count - packed.rows[off + i]!.skip)));
+  const inv = (off: number) => float(slots.map((e, i) => (e ? 1 / Math.max(1, packed.rows[off + i]!.count - packed.rows[off + i]!.skip) : 0)));
   const zeros = () => float(new Float32Array(B));
   const dpo = s.objective === 'dpo';
   const shape = [packed.N, packed.T];
@@ -132,9 +139,10 @@ export function buildBatch(
     refRejected: dpo ? refSums((d) => d.refRejected, B) : zeros(),
     invChosen: dpo ? inv(0) : zeros(),
     invRejected: dpo ? inv(B) : zeros(),
+    pairWeight: float(slots.map((e) => (e ? 1 : 0))),
     dpoScale: float([1 / totals.pairs], [1]).reshape([]),
     nllScale: float([totals.nllTokens > 0 ? totals.nllWeight / totals.nllTokens : 0], [1]).reshape([]),
     consts: makeConsts(c, packed.T, dtype),
   };
-  return { batch, packed, tokens: seqs.reduce((a, q) => a + q.prompt.length + q.completion.length, 0) };
+  return { batch, packed, tokens: seqs.reduce((a, q) => a + (q.source === 'padding' ? 0 : q.prompt.length + q.completion.length), 0) };
 }

@@ -5,13 +5,16 @@
  */
 import { jit, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
 import { dpoMetrics, type DpoArgs, type DpoMetrics, type DpoPairLogps } from '../dpo/losses.js';
-import { chunks, packRows, type DpoExample, type Example } from './batch.js';
+import { ATTENTION_BUDGET, chunks, microBatches, packRows, paddingRow, type DpoExample, type Example } from './batch.js';
 import { forward, isLinear, makeConsts, parameterShapes, tokenLogps, type ModelConfig, type Params } from './model.js';
 import { buildBatch, makeLoss, type BatchArrays } from './objective.js';
 import type { NamedTensor } from './onnx-weights.js';
 import { learningRate, type ScheduleKind } from './schedule.js';
 
 type Arr = np.Array;
+
+/** One micro-batch's per-token log-probs and its examples (for the metrics). */
+type Part = { lp: Float32Array; T: number; rows: { start: number; count: number }[]; group: Example[] };
 
 export interface TrainSettings {
   objective: 'sft' | 'dpo';
@@ -30,6 +33,11 @@ export interface TrainSettings {
   beta1: number;
   beta2: number;
   adamEps: number;
+  /**
+   * Pack every micro-batch to this length (0: each to its own rounded length). Callers training
+   * on a data set set it from the data (`fixedShape`): on wasm, one shape keeps memory flat.
+   */
+  fixedLength: number;
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = {
@@ -45,6 +53,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   beta1: 0.9,
   beta2: 0.999,
   adamEps: 1e-8,
+  fixedLength: 0,
 };
 
 /** Metrics of one step (TRL names; DPO fields are absent for SFT). */
@@ -145,6 +154,20 @@ export class JaxTrainer implements Trainer {
     this.sqNorm = jit((g: Params) => Object.values(g).map((a) => np.sum(np.square(a))).reduce((a, b) => a.add(b)));
   }
 
+  /** Micro-batches of a step (or a reference pass): by count and by attention memory. */
+  private groups<T extends Example>(examples: T[]): T[][] {
+    const fixed = this.fixed();
+    return fixed ? chunks(examples, fixed.examples) : microBatches(examples, this.settings.microBatch, this.config.heads, this.settings.objective === 'dpo' ? 2 : 1);
+  }
+
+  /** The run's one micro-batch shape, when `fixedLength` is set. */
+  private fixed(): { T: number; examples: number } | null {
+    const T = this.settings.fixedLength;
+    if (!T) return null;
+    const rows = this.settings.objective === 'dpo' ? 2 : 1;
+    return { T, examples: Math.max(1, Math.min(this.settings.microBatch, Math.floor(ATTENTION_BUDGET / (rows * this.config.heads * T * T)))) };
+  }
+
   async forward(rows: number[][]): Promise<Float32Array> {
     const T = Math.max(...rows.map((r) => r.length));
     const ids = new Int32Array(rows.length * T).fill(this.pad);
@@ -152,26 +175,31 @@ export class JaxTrainer implements Trainer {
     const k = makeConsts(this.config, T);
     const logits = forward(this.config, this.params, np.array(ids, { dtype: np.int32 }).reshape([rows.length, T]), k);
     tree.dispose(k);
-    return new Float32Array((await logits.data()) as Float32Array);
+    const out = new Float32Array((await logits.ref.data()) as Float32Array);
+    logits.dispose();
+    return out;
   }
 
   async completionLogps(examples: DpoExample[]): Promise<{ chosen: Float32Array; rejected: Float32Array }[]> {
     const out: { chosen: Float32Array; rejected: Float32Array }[] = [];
-    for (const group of chunks(examples, this.settings.microBatch)) {
-      const seqs = group.flatMap((e) => [
-        { prompt: e.prompt, completion: e.chosen, skip: 0, source: e.source },
-        { prompt: e.prompt, completion: e.rejected, skip: 0, source: e.source },
-      ]);
-      const packed = packRows(seqs, this.pad, this.config.maxPositions);
+    const fixed = this.fixed();
+    for (const group of this.groups(examples)) {
+      // Rows [chosen..., rejected...], filled with padding rows up to the fixed shape.
+      const B = fixed ? fixed.examples : group.length;
+      const slots = Array.from({ length: B }, (_, i) => group[i]);
+      const seqs = [...slots, ...slots].map((e, i) => (e ? { prompt: e.prompt, completion: i < B ? e.chosen : e.rejected, skip: 0, source: e.source } : paddingRow(this.pad)));
+      const packed = packRows(seqs, this.pad, this.config.maxPositions, fixed?.T ?? 0);
       const k = makeConsts(this.config, packed.T);
       const logits = forward(this.config, this.params, np.array(packed.ids, { dtype: np.int32 }).reshape([packed.N, packed.T]), k);
       tree.dispose(k);
-      const lp = (await tokenLogps(logits, np.array(packed.targets, { dtype: np.int32 }).reshape([packed.N, packed.T]), this.config.vocab).data()) as Float32Array;
+      const lpArr = tokenLogps(logits, np.array(packed.targets, { dtype: np.int32 }).reshape([packed.N, packed.T]), this.config.vocab);
+      const lp = new Float32Array((await lpArr.ref.data()) as Float32Array);
+      lpArr.dispose();
       const take = (i: number) => {
         const r = packed.rows[i]!;
         return lp.slice(i * packed.T + r.start, i * packed.T + r.start + r.count);
       };
-      group.forEach((_, j) => out.push({ chosen: take(2 * j), rejected: take(2 * j + 1) }));
+      group.forEach((_, j) => out.push({ chosen: take(j), rejected: take(B + j) }));
     }
     return out;
   }
@@ -185,14 +213,15 @@ export class JaxTrainer implements Trainer {
     const nllTokens = examples.reduce((a, e) => a + (e.kind === 'sft' ? e.completion.length : e.chosen.length - (masked ? e.commonPrefix : 0)), 0);
     const nllWeight = s.objective === 'sft' ? 1 : s.dpo.alpha;
     let grads: Params | null = null;
-    const tokenRows: { lp: Float32Array; T: number; rows: { start: number; count: number }[] }[] = [];
+    const tokenRows: Part[] = [];
     let tokens = 0;
-    for (const group of chunks(examples, s.microBatch)) {
-      const { batch, packed, tokens: n } = buildBatch(this.config, s, group, { pairs: examples.length, nllTokens, nllWeight }, this.pad);
+    for (const group of this.groups(examples)) {
+      const { batch, packed, tokens: n } = buildBatch(this.config, s, group, { pairs: examples.length, nllTokens, nllWeight }, this.pad, np.float32, this.fixed());
       tokens += n;
       const [[loss, lp], g] = this.lossGrad(tree.ref(this.params), batch);
       loss.dispose();
-      tokenRows.push({ lp: new Float32Array((await lp.data()) as Float32Array), T: packed.T, rows: packed.rows });
+      tokenRows.push({ lp: new Float32Array((await lp.ref.data()) as Float32Array), T: packed.T, rows: packed.rows, group });
+      lp.dispose();
       if (grads === null) grads = g;
       else {
         const prev: Params = grads;
@@ -201,9 +230,11 @@ export class JaxTrainer implements Trainer {
         grads = sum;
       }
     }
-    const gradNorm = Math.sqrt(((await this.sqNorm(tree.ref(grads!)).data()) as Float32Array)[0]!);
+    const sq = this.sqNorm(tree.ref(grads!));
+    const gradNorm = Math.sqrt(((await sq.ref.data()) as Float32Array)[0]!);
+    sq.dispose();
     const lr = learningRate(this.stepIndex, s.steps, s.lr, s.warmup, s.schedule);
-    const metrics = this.metrics(examples, tokenRows, gradNorm, lr, tokens);
+    const metrics = this.metrics(tokenRows, gradNorm, lr, tokens);
     if (!Number.isFinite(metrics.loss) || !Number.isFinite(gradNorm)) {
       tree.dispose(grads);
       throw new NonFiniteLossError(this.stepIndex + 1, metrics.loss, gradNorm);
@@ -218,27 +249,26 @@ export class JaxTrainer implements Trainer {
     return metrics;
   }
 
-  /** Metrics from the per-token log-probs, by src/dpo's own definitions. */
-  private metrics(examples: Example[], parts: { lp: Float32Array; T: number; rows: { start: number; count: number }[] }[], gradNorm: number, lr: number, tokens: number): StepMetrics {
-    const rows: number[][] = [];
-    for (const p of parts) p.rows.forEach((r, i) => rows.push(Array.from(p.lp.subarray(i * p.T + r.start, i * p.T + r.start + r.count))));
+  /** Metrics from the per-token log-probs, by src/dpo's own definitions (padding rows skipped). */
+  private metrics(parts: Part[], gradNorm: number, lr: number, tokens: number): StepMetrics {
+    const row = (p: Part, i: number) => {
+      const r = p.rows[i]!;
+      return Array.from(p.lp.subarray(i * p.T + r.start, i * p.T + r.start + r.count));
+    };
     const base = { step: this.stepIndex + 1, grad_norm: gradNorm, learning_rate: lr, tokens };
     if (this.settings.objective === 'sft') {
-      const all = rows.flat();
+      const all = parts.flatMap((p) => p.group.flatMap((_, i) => row(p, i)));
       const nll = -all.reduce((a, x) => a + x, 0) / all.length;
       return { ...base, loss: nll, nll_loss: nll };
     }
-    // Rows come per micro-batch as [chosen..., rejected...].
-    const pairs: DpoPairLogps[] = [];
-    let at = 0;
-    for (const group of chunks(examples, this.settings.microBatch)) {
-      const B = group.length;
-      group.forEach((e, i) => {
+    // Rows of a micro-batch are [chosen..., rejected...], each half as long as the fixed group.
+    const pairs: DpoPairLogps[] = parts.flatMap((p) => {
+      const half = p.rows.length / 2;
+      return p.group.map((e, i) => {
         const d = e as DpoExample;
-        pairs.push({ policyChosen: rows[at + i]!, policyRejected: rows[at + B + i]!, refChosen: Array.from(d.refChosen!), refRejected: Array.from(d.refRejected!), commonPrefix: d.commonPrefix });
+        return { policyChosen: row(p, i), policyRejected: row(p, half + i), refChosen: Array.from(d.refChosen!), refRejected: Array.from(d.refRejected!), commonPrefix: d.commonPrefix };
       });
-      at += 2 * B;
-    }
+    });
     return { ...base, ...dpoMetrics(pairs, this.settings.dpo) };
   }
 

@@ -145,6 +145,24 @@ describe('trainer gradients and objectives (tiny-a)', () => {
     tr.dispose();
   });
 
+  it('a fixed micro-batch shape (padding pairs, longer rows) gives the same step as exact packing', async () => {
+    const m = model('tiny-a');
+    const ex = pairs(m);
+    const run = async (over: Partial<TrainSettings>) => {
+      const tr = new JaxTrainer(m.cfg, m.weights, settings({ lr: 2e-4, ...over }), m.tok.padId);
+      await prepareReference(tr, ex);
+      const out = [await tr.step(ex), await tr.step(ex)];
+      tr.dispose();
+      return out;
+    };
+    const exact = await run({ microBatch: 4 });
+    // 3 pairs per micro-batch: the second micro-batch holds 1 pair and 2 padding pairs.
+    const fixed = await run({ microBatch: 3, fixedLength: 128 });
+    for (let i = 0; i < 2; i++)
+      for (const k of ['loss', 'rewards/margins', 'logps/chosen', 'nll_loss', 'grad_norm'] as const) expect(Math.abs(fixed[i]![k]! - exact[i]![k]!), `${k} at step ${i + 1}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(exact[i]![k]!)));
+    expect(fixed[0]!.tokens).toBe(exact[0]!.tokens);
+  });
+
   it('stops on a NaN loss, naming the step and the fix', async () => {
     const m = model('tiny-a');
     const ex = pairs(m).slice(0, 2);
