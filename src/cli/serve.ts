@@ -24,8 +24,19 @@ import { utf8Bytes, type ChatLogprob, type ErrorBody, type LegacyLogprobs, type 
 import type { OrtEngine } from '../engines/ort/engine.js';
 import { loadNodeEngine } from '../engines/ort/node.js';
 import { num, parse, UsageError } from './args.js';
+import { corsPolicy, parseCorsOrigin } from './cors.js';
 
-const HELP = `lab serve --model ID [--port 8000] [--host 127.0.0.1]
+/** `--cors-origin` values (repeated and/or comma-separated), validated. */
+function corsList(v: unknown): string[] {
+  const raw = (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap((x: string) => x.split(','));
+  try {
+    return raw.filter((x) => x.trim()).map(parseCorsOrigin);
+  } catch (e) {
+    throw new UsageError(`lab serve: ${(e as Error).message}`);
+  }
+}
+
+const HELP = `lab serve --model ID [--port 8000] [--host 127.0.0.1] [--cors-origin ORIGIN]
   An OpenAI-compatible HTTP server for an embedded model (no authentication):
     GET  /v1/models
     POST /v1/chat/completions   messages, n, temperature, top_p, top_k, seed, max_tokens, stop,
@@ -36,6 +47,11 @@ const HELP = `lab serve --model ID [--port 8000] [--host 127.0.0.1]
   --model ID    catalogue id of an embedded model (see \`lab models\`), e.g. tiny-a
   --port P      TCP port (default 8000; 0 picks a free one)
   --host H      interface to bind (default 127.0.0.1; anything else exposes the model to the network)
+  --cors-origin ORIGIN
+                another web origin allowed to call the server from a browser, e.g.
+                https://lab.example.org (repeatable or comma-separated; "*" allows any page).
+                By default only pages served from this machine (127.0.0.1, localhost, [::1]) may;
+                a request from any other page is refused with 403
   Use it from the lab with: --engine openai --base-url http://127.0.0.1:8000/v1 --model ID`;
 
 /** Options of {@link startServer}. */
@@ -52,6 +68,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Largest accepted request body. Default 16 MiB. */
   maxBodyBytes?: number;
+  /** Web origins allowed besides the lab's own (loopback) ones; "*" allows any (see cli/cors.ts). */
+  corsOrigins?: string[];
 }
 
 /** Request counters, for logs and tests. */
@@ -91,15 +109,25 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const engine = opts.engine ?? (await loadNodeEngine(opts.model));
   const stats: ServerStats = { requests: 0, aborted: 0 };
+  const allowOrigin = corsPolicy(opts.corsOrigins ?? []);
   const api = new Api(engine, opts.model, opts.maxBodyBytes ?? 16 * 1024 * 1024, stats);
   const server = createServer((req, res) => {
     const t0 = performance.now();
     stats.requests++;
     res.on('close', () => opts.log?.(`${req.method} ${req.url} ${res.statusCode}${res.writableFinished ? '' : ' (client gone)'} ${Math.round(performance.now() - t0)} ms`));
-    // CORS, so the lab page (another origin) can use this server as an engine. The server only
-    // listens on loopback by default and holds no user data, so any origin may call it.
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    // CORS, so the lab page (another origin) can use this server as an engine — only the lab's
+    // own origins and those named with --cors-origin: any other page is refused (cli/cors.ts).
+    const origin = req.headers.origin;
+    res.setHeader('Vary', 'Origin');
+    if (!allowOrigin(origin)) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `origin ${origin} may not call this server: restart lab serve with --cors-origin ${origin} to allow it`, type: 'invalid_request_error', param: null, code: 'origin_not_allowed' } }));
+      return;
+    }
+    if (origin) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    }
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
@@ -149,12 +177,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
 /** `lab serve`: serve until Ctrl-C (SIGINT) or SIGTERM. */
 export async function serveCommand(argv: string[], out: (s: string) => void): Promise<void> {
-  const v = parse('serve', argv, { model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } });
+  const v = parse('serve', argv, { model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'cors-origin': { type: 'string', multiple: true } });
   if (v.help) return out(HELP);
   if (typeof v.model !== 'string') throw new UsageError('lab serve: --model is required, e.g. --model tiny-a (see `lab models`)');
   const port = num('serve', 'port', v.port, 8000, 0, 65535);
   const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
-  const server = await startServer({ model: v.model, port, host, log: out });
+  const corsOrigins = corsList(v['cors-origin']);
+  const server = await startServer({ model: v.model, port, host, log: out, corsOrigins });
   out(`lab serve: ${v.model} at ${server.baseUrl} (OpenAI-compatible; Ctrl-C to stop)`);
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) out(`lab serve: warning: bound to ${host} without authentication: anyone who can reach it can use the model`);
   await new Promise<void>((resolve) => {
