@@ -14,6 +14,12 @@ export default tseslint.config(
         { property: 'outerHTML', message: 'Render text with Lit templates; model output must never become HTML.' },
       ],
       'no-restricted-imports': ['error', { paths: [{ name: 'lit/directives/unsafe-html.js', message: 'No unsafeHTML: model output is untrusted.' }] }],
+      // Paths of this machine break every other checkout: find files relative to the module.
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Literal[value=/^\\/(work|home|root|tmp)\\//]', message: 'No absolute paths of one machine: use new URL(relative, import.meta.url) or a setting.' },
+        { selector: 'TemplateElement[value.raw=/^\\/(work|home|root)\\//]', message: 'No absolute paths of one machine: use new URL(relative, import.meta.url) or a setting.' },
+      ],
     },
   },
   {

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTiles } from '../../src/gpu/masked-logprobs.js';
 import { openLab, type Lab } from './chromium.js';
 
-const CASES = '/work/shared/reference/logprob_cases.json';
+// Next to the checkout (../shared/reference/), wherever it is, as in tests/unit/reference.test.ts.
+const CASES = new URL('../../../shared/reference/logprob_cases.json', import.meta.url).pathname;
 const present = existsSync(CASES);
 if (!present) console.warn(`\n*** ${CASES} is missing: the reference-case tests of tests/browser/kernel.test.ts are SKIPPED (synthetic cases still run) ***\n`);
 
