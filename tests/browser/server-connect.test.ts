@@ -52,7 +52,7 @@ describe('OpenAI-compatible server in the browser', () => {
       const props: string[] = [];
       for (let o = el; o && o !== HTMLElement.prototype; o = Object.getPrototypeOf(o)) props.push(...Object.getOwnPropertyNames(o));
       const values = props.map((p) => { try { return typeof el[p] === 'string' ? el[p] : ''; } catch { return ''; } });
-      return { props: values.filter((v) => v.includes('sk-test-secret')), field: (el.shadowRoot.querySelector('input[name="api-key"]') as HTMLInputElement).value, html: el.shadowRoot.innerHTML.includes('sk-test-secret') };
+      return { props: values.filter((v) => v.includes('sk-test-secret')), field: (el.shadowRoot.querySelector('input[name="api-key"]') as HTMLInputElement).value, html: new XMLSerializer().serializeToString(el.shadowRoot).includes('sk-test-secret') };
     });
     expect(inPage).toEqual({ props: [], field: '', html: false });
   });
