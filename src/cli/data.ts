@@ -1,7 +1,7 @@
 /** `lab extract`, `lab logprobs`, `lab dpo-loss`, `lab score`: data and objectives from the command line. */
 import { readFileSync } from 'node:fs';
 import { dpoRecord, selectByPerplexity, selectDpo, selectSft, sftRecord, treePaths, withTokenPrefix, type LengthBucket, type SftSelect } from '../data/extract.js';
-import { JsonlError, parseJsonl } from '../data/jsonl.js';
+import { JsonlError, parseJsonl } from '../core/jsonl.js';
 import { parseDpoRows, parseTrees } from '../data/trees-io.js';
 import { maskedLogprobs } from '../dpo/logprobs.js';
 import { dpoMetrics, type DpoArgs, type DpoLossType } from '../dpo/losses.js';

@@ -1,6 +1,6 @@
 /** `lab eval`: Test@N with plain sampling or MCTS decoding, side-by-side tables, JSON/CSV output. */
 import { dataset } from '../tasks/datasets.js';
-import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from '../engines/openai/flags.js';
+import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from './engine-flags.js';
 import { compareTable, problemPassAtK, roundForDisplay, runTestN, type ProblemRecord, type TestNSummary } from '../eval/testn.js';
 import { family, generateProblems, type Problem } from '../tasks/index.js';
 import { num, parse, UsageError } from './args.js';

@@ -1,6 +1,6 @@
 /** Dataset input for the CLI; output goes through ./atomic-write.ts (never half-written). */
 import { readFileSync } from 'node:fs';
-import { parseJsonl } from '../data/jsonl.js';
+import { parseJsonl } from '../core/jsonl.js';
 import { dataset } from '../tasks/datasets.js';
 import type { Problem } from '../tasks/types.js';
 

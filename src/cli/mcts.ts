@@ -1,6 +1,6 @@
 /** `lab mcts`: one MCTS tree per problem, written as JSONL (one tree@1 object per line). */
 import { readFileSync } from 'node:fs';
-import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from '../engines/openai/flags.js';
+import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from './engine-flags.js';
 import { Rng } from '../core/rng.js';
 import { choosePattern, validatePattern } from '../mcts/patterns.js';
 import { runSearch } from '../mcts/search.js';

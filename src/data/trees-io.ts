@@ -1,7 +1,7 @@
 /** Reading tree@1 JSONL and DPO JSONL back in, validated line by line (file:line:field). */
 import { ROLES } from '../mcts/roles.js';
 import { TREE_SCHEMA, type Tree } from '../mcts/tree.js';
-import { JsonlError, parseJsonl } from './jsonl.js';
+import { JsonlError, parseJsonl } from '../core/jsonl.js';
 
 /** Reports a bad field: `field` is a path inside the record ("nodes[2].text"). */
 export type Fail = (field: string, why: string) => never;

@@ -21,7 +21,7 @@
  *   literal text (IFEval passes them to `re` as patterns; the public data holds plain words only).
  * - `json.loads` accepts `NaN`/`Infinity`; `JSON.parse` does not.
  */
-import { JsonlError } from '../data/jsonl.js';
+import { JsonlError } from '../core/jsonl.js';
 import type { DatasetFamily, Problem, RowContext, Verdict } from './types.js';
 
 /** The structured data of an IFEval problem (`Problem.data`). */

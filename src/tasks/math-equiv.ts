@@ -1,4 +1,4 @@
-import { JsonlError } from '../data/jsonl.js';
+import { JsonlError } from '../core/jsonl.js';
 import type { RowContext, Verdict } from './types.js';
 
 /**

@@ -6,7 +6,7 @@
 import { maskedLogprobs } from '../../src/dpo/logprobs.js';
 import { installLabGpu, requestLabDevice, type LabLogprobsInput } from '../../src/gpu/console.js';
 import { MaskedLogprobKernel, type KernelResult } from '../../src/gpu/masked-logprobs.js';
-import { OrtPairScorer, type DpoPair, type ScoreMode } from '../../src/gpu/ort-score.js';
+import { OrtPairScorer, type DpoPair, type ScoreMode } from '../../src/engines/ort/pair-scorer.js';
 
 const devices = new Map<boolean, Promise<GPUDevice>>();
 function device(subgroups: boolean): Promise<GPUDevice> {

@@ -203,7 +203,7 @@ describe('masked log-prob kernel on WebGPU', () => {
     expect(r.line.count).toBe(2);
   });
 
-  it('ort-score on tiny-a: sums with logits kept on the GPU match the read-back CPU reference (2e-4)', async () => {
+  it('the ort pair scorer (engines/ort/pair-scorer.ts) on tiny-a: sums with logits kept on the GPU match the read-back CPU reference (2e-4)', async () => {
     // SwiftShader runs the forward pass on the CPU: a few pairs, two batches.
     const pairs = await kt<any[]>('makePairs', 4);
     const r = await kt<any>('ortScore', pairs, 2);

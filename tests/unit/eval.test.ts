@@ -1,6 +1,6 @@
 /** Test@N: real engine on generated problems; the summary recomputes from records; diagnostics. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonlError, parseJsonl, stringField } from '../../src/data/jsonl.js';
+import { JsonlError, parseJsonl, stringField } from '../../src/core/jsonl.js';
 import { diagnose, endsInLoop, repetitionShare } from '../../src/eval/diagnostics.js';
 import { compareTable, runTestN, summarise } from '../../src/eval/testn.js';
 import type { OrtEngine } from '../../src/engines/ort/engine.js';
