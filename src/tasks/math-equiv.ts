@@ -95,6 +95,32 @@ function unorderedItems(s: string): string[] {
   return out;
 }
 
+/** Whether every item of `xs` pairs with a distinct equal item of `ys` (same length). */
+function matchAll(xs: string[], ys: string[], eq: (x: string, y: string) => boolean): boolean {
+  if (xs.length > 32) return false;
+  const used = new Array<boolean>(ys.length).fill(false);
+  return xs.every((x) => {
+    const k = ys.findIndex((y, j) => !used[j] && eq(x, y));
+    if (k < 0) return false;
+    used[k] = true;
+    return true;
+  });
+}
+
+/** A scalar times a matrix (`2\begin{pmatrix}1\\2\end{pmatrix}`) as the matrix of products, or null. */
+function scaledMatrix(s: string): string[][] | null {
+  const at = s.indexOf('\\begin{');
+  if (at <= 0) return null;
+  const k = s.slice(0, at).replace(/\*$|\\cdot$|\\times$/, '');
+  const m = matrixOf(s.slice(at));
+  if (!m || k === '' || /\\begin|[=,]/.test(k)) return null;
+  const factor = k === '-' ? '-1' : k;
+  // The factor must be a number or an expression the evaluator can compute (a symbol times a matrix).
+  const scalar = numberOf(factor) !== null || symbolicEqual(factor, factor);
+  if (!scalar) return null;
+  return m.map((row) => row.map((cell) => `(${factor})*(${cell})`));
+}
+
 function scalarEqual(a: string, b: string): boolean {
   if (a === b) return true;
   const x = numberOf(a);
@@ -107,11 +133,21 @@ function scalarEqual(a: string, b: string): boolean {
 function structEqual(a: string, b: string, depth: number): boolean {
   if (a === b) return true;
   if (depth > 6 || a === '' || b === '') return false;
+  // A union is the same set in any order of its parts.
   const ua = splitTop(a, '\\cup');
   const ub = splitTop(b, '\\cup');
-  if (ua.length > 1 || ub.length > 1) return ua.length === ub.length && ua.every((x, i) => structEqual(x, ub[i] ?? '', depth + 1));
-  const ma = matrixOf(a);
-  const mb = matrixOf(b);
+  if (ua.length > 1 || ub.length > 1) return ua.length === ub.length && matchAll(ua, ub, (x, y) => structEqual(x, y, depth + 1));
+  // An equation is the same with its sides swapped, and each side compares as an expression.
+  const ea = splitTop(a, '=');
+  const eb = splitTop(b, '=');
+  if (ea.length > 1 || eb.length > 1) {
+    if (ea.length !== 2 || eb.length !== 2) return false;
+    const [la = '', ra = ''] = ea;
+    const [lb = '', rb = ''] = eb;
+    return (structEqual(la, lb, depth + 1) && structEqual(ra, rb, depth + 1)) || (structEqual(la, rb, depth + 1) && structEqual(ra, lb, depth + 1));
+  }
+  const ma = scaledMatrix(a) ?? matrixOf(a);
+  const mb = scaledMatrix(b) ?? matrixOf(b);
   if (ma || mb) {
     if (!ma || !mb || ma.length !== mb.length) return false;
     return ma.every((row, i) => {
@@ -129,13 +165,7 @@ function structEqual(a: string, b: string, depth: number): boolean {
   const lb = unorderedItems(b);
   if (la.length > 1 || lb.length > 1) {
     if (la.length !== lb.length || la.length > 32) return false;
-    const used = new Array<boolean>(lb.length).fill(false);
-    return la.every((x) => {
-      const k = lb.findIndex((y, j) => !used[j] && structEqual(x, y, depth + 1));
-      if (k < 0) return false;
-      used[k] = true;
-      return true;
-    });
+    return matchAll(la, lb, (x, y) => structEqual(x, y, depth + 1));
   }
   const sa = la[0] ?? a;
   const sb = lb[0] ?? b;
@@ -147,17 +177,36 @@ function structEqual(a: string, b: string, depth: number): boolean {
  * inside `\boxed{}`): equal after normalisation, or equal structurally and numerically (relative
  * tolerance 1e-6; two integers must be equal). Never throws.
  */
-export function mathEquivalent(reference: string, candidate: string): boolean {
+export function mathEquivalent(reference: string, candidate: string, context: { question?: string } = {}): boolean {
   try {
     if (reference.trim() === candidate.trim()) return true;
     if (reference.length > MAX_LEN || candidate.length > MAX_LEN) return false;
     const a = normalizeMathAnswer(reference);
     const b = normalizeMathAnswer(candidate);
-    return structEqual(a, b, 0);
+    if (structEqual(a, b, 0)) return true;
+    // Words in \text{} differing only in case: `\text{Even}` is `\text{even}`.
+    if (TEXT_RE.test(reference + candidate) && WORDS_RE.test(a) && WORDS_RE.test(b)) return a.toLowerCase() === b.toLowerCase();
+    // A probability or fraction answered as a percent (or the other way round): 50\% is 1/2.
+    const pa = PERCENT_RE.test(reference);
+    const pb = PERCENT_RE.test(candidate);
+    if (pa !== pb && ASKS_FRACTION_RE.test(context.question ?? '')) {
+      const x = numberOf(a);
+      const y = numberOf(b);
+      if (x === null || y === null) return false;
+      const [fraction, percent] = pa ? [y, x] : [x, y];
+      return fraction >= 0 && fraction <= 1 && close(fraction, percent / 100);
+    }
+    return false;
   } catch {
     return false;
   }
 }
+
+const TEXT_RE = /\\(?:text|textrm|textnormal|textbf|textit|mbox|mathrm)\s*\{/;
+/** Two or more letters of words (no digits, no commands): a text answer. */
+const WORDS_RE = /^[A-Za-z][A-Za-z ,.'-]*[A-Za-z.]$/;
+const PERCENT_RE = /\\?%/;
+const ASKS_FRACTION_RE = /probabilit|fraction|chance|likelihood|proportion/i;
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the maths dataset families (gsm8k.ts, math.ts, aime.ts).

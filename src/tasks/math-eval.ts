@@ -1,6 +1,6 @@
 /**
  * The numeric side of maths answer equivalence: a small safe evaluator of normalised answers
- * (+ - * / ^, `\frac`, `\sqrt`, `\pi`, trig, parentheses; no eval()), numeric closeness, and the
+ * (+ - * / ^, `\frac`, `\sqrt`, `\pi`, parentheses; no eval()), numeric closeness, and the
  * comparison of expressions in one-letter variables at fixed points. Nothing here throws.
  */
 import { MAX_LEN, normalizeMathAnswer } from './math-normalize.js';

@@ -72,6 +72,25 @@ function stripUnitWords(s: string): string {
   return out;
 }
 
+/** Functions written with or without parentheses: `\cot x`, `\cot{x}` and `\cot(x)` are one form. */
+const FUNCTIONS = 'arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|cot|sec|csc|log|ln|exp';
+const FUNCTION_ARG_RE = new RegExp(`\\\\(${FUNCTIONS})(?![A-Za-z])\\s*(?:\\{([^{}]*)\\}|(\\\\[A-Za-z]+|[0-9A-Za-z.]+))`, 'g');
+
+/** Names that are one symbol: a space before a letter after them is a product (`\pi r^2`). */
+const SYMBOLS = 'pi|theta|alpha|beta|gamma|delta|phi|varphi|omega|lambda|mu|sigma|tau|rho|epsilon|varepsilon|psi|chi|eta|zeta|kappa|nu|xi|infty';
+
+/**
+ * Make whitespace removal safe after a command name: `\cdot r` must not become the unknown
+ * command `\cdotr`. A product sign before a letter becomes `*` (the evaluator's product), a
+ * symbol before a letter gets an explicit `*`, and a function's argument gets parentheses.
+ */
+function spaceFreeCommands(s: string): string {
+  s = s.replace(FUNCTION_ARG_RE, (_m, fn: string, braced: string | undefined, bare: string | undefined) => `\\${fn}(${(braced ?? bare ?? '').trim()})`);
+  s = s.replace(/\\(?:cdot|times)(?![A-Za-z])\s*(?=[A-Za-z\\])/g, '*');
+  s = s.replace(new RegExp(`\\\\(${SYMBOLS})(?![A-Za-z])\\s+(?=[A-Za-z])`, 'g'), (_m, name: string) => `\\${name}*`);
+  return s;
+}
+
 /** Brace the arguments of `\frac12`, `\frac{1}2`, `\frac\pi4` so they compare as `\frac{1}{2}`. */
 function fixFracs(s: string, depth = 0): string {
   if (depth > 50) return s;
@@ -137,6 +156,12 @@ export function normalizeMathAnswer(raw: string): string {
   // A single-variable answer written as an equation: `x = 5`, `k=2`, `\theta = \pi`.
   const eq = /^(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?)?\s*=\s*([^=]*)$/.exec(s);
   if (eq) s = eq[1] ?? '';
+  // … or with its sides swapped: `2x + 3 = y`.
+  const eqr = /^([^=]*[^\s=])\s*=\s*(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?)?$/.exec(s);
+  if (eqr && !/[<>]|\\[lg]eq?(?![A-Za-z])/.test(eqr[1] ?? '')) s = eqr[1] ?? '';
+  // An interval or set named by its variable: `x \in [1, 2)`.
+  s = s.replace(/^(?:[A-Za-z]|\\[A-Za-z]+)\s*\\in(?![A-Za-z])\s*/, '');
+  s = spaceFreeCommands(s);
   s = s.replace(/\s+/g, '');
   s = s.replace(/\.+$/, '');
   s = s.replace(/\{,\}/g, ',').replace(/\{\}/g, '');
