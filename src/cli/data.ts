@@ -160,7 +160,8 @@ export async function scoreCommand(argv: string[], out: (s: string) => void): Pr
       }
       const p = await policy.score({ messages, completions: [r.chosen, r.rejected], completionIds: ids });
       const q = await reference.score({ messages, completions: [r.chosen, r.rejected], completionIds: ids });
-      pairs.push({ policyChosen: p.sequences[0]!.logprobs, policyRejected: p.sequences[1]!.logprobs, refChosen: q.sequences[0]!.logprobs, refRejected: q.sequences[1]!.logprobs, commonPrefix: commonPrefixLength(ids) });
+      pairs.push({ policyChosen: p.sequences[0]!.logprobs, policyRejected: p.sequences[1]!.logprobs, refChosen: q.sequences[0]!.logprobs,
+        refRejected: q.sequences[1]!.logprobs, commonPrefix: commonPrefixLength(ids) });
     }
     out(JSON.stringify({ pairs: pairs.length, ...dpoMetrics(pairs, args) }));
   } finally {

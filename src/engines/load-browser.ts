@@ -41,7 +41,8 @@ async function loadOpenAIEngine(spec: OpenAIModelSpec, onProgress?: (p: LoadProg
     const tok = new ChatTokenizer(await get('tokenizer.json'), await get('tokenizer_config.json'));
     chatTemplate = (m) => tok.prompt(m);
   }
-  const engine = new OpenAIEngine({ baseUrl: spec.baseUrl, model: spec.model, id: spec.id, timeoutMs: 60_000, ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), ...(chatTemplate ? { chatTemplate } : {}) });
+  const engine = new OpenAIEngine({ baseUrl: spec.baseUrl, model: spec.model, id: spec.id, timeoutMs: 60_000,
+    ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), ...(chatTemplate ? { chatTemplate } : {}) });
   await engine.probe(AbortSignal.timeout(spec.baseUrl.includes('127.0.0.1') || spec.baseUrl.includes('localhost') ? 5000 : 15000));
   onProgress?.({ phase: 'ready' });
   return engine;
@@ -53,7 +54,8 @@ async function loadOrtEngine(spec: OrtModelSpec, onProgress?: (p: LoadProgress) 
   await preflight(`${base}config.json`, { timeoutMs: spec.preflightMs ?? 8000, what: `config.json of ${spec.id}`, layoutHint: `an ONNX folder holds config.json, generation_config.json, tokenizer.json, tokenizer_config.json and ${file} (see docs/webllm-local.md)` });
   if (file !== 'onnx/model.onnx' && !ORT_WEB_LOADS_ONNX_FILE) throw new ModelLoadError(`the ort web loader cannot load ${file} of ${spec.id} yet: src/engines/ort/web.ts loads onnx/model.onnx only (add its onnxFile option)`, 'other');
   try {
-    return await loadWebEngine({ id: spec.id, baseUrl: base, device: spec.device, ...(spec.cacheBytes !== undefined ? { cacheBytes: spec.cacheBytes } : {}), ...(ORT_WEB_LOADS_ONNX_FILE ? { onnxFile: file } : {}) }, onProgress);
+    return await loadWebEngine({ id: spec.id, baseUrl: base, device: spec.device, ...(spec.cacheBytes !== undefined ? { cacheBytes: spec.cacheBytes } : {}),
+      ...(ORT_WEB_LOADS_ONNX_FILE ? { onnxFile: file } : {}) }, onProgress);
   } catch (e) {
     throw explainLoadError(e, { model: spec.id, url: base });
   }

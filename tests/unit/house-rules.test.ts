@@ -3,6 +3,8 @@
  * fed a line that breaks it, in a file of the folder it guards, and must report it; the same line
  * where it is allowed must pass. The repository itself lints clean in `npm test` (`eslint .`).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -54,5 +56,21 @@ describe('house rules (ESLint)', () => {
     expect((await reported(ui, "export const f = (e: HTMLElement, t: string) => e.insertAdjacentHTML('beforeend', t);")).join()).toMatch(/no-restricted-properties/);
     expect((await reported(ui, 'export const f = (e: HTMLElement, t: string) => { e.innerHTML = t; };')).join()).toMatch(/no-restricted-properties/);
     expect((await reported('tests/unit/x.ts', "export const CASES = '/work/shared/reference/x.json';")).join()).toMatch(/No absolute paths of one machine/);
+  });
+
+  it('lines stay readable (max-len 200 for code) and source files stay under ~400 lines', async () => {
+    const long = `export const x = [${Array.from({ length: 60 }, (_, i) => `a${i}`).join(', ')}];`.replace('export const x = [', 'const a0 = 1; export const x = [');
+    expect(long.length).toBeGreaterThan(200);
+    expect((await reported('src/core/x.ts', long)).join()).toMatch(/max-len/);
+    const big: string[] = [];
+    const walk = (d: string) => {
+      for (const f of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, f.name);
+        if (f.isDirectory()) walk(p);
+        else if (/\.(ts|js)$/.test(f.name) && readFileSync(p, 'utf8').split('\n').length > 420) big.push(p);
+      }
+    };
+    ['src', 'workers', 'bin'].forEach(walk);
+    expect(big).toEqual([]);
   });
 });

@@ -41,7 +41,9 @@ describe('patterns', () => {
 describe('pattern loading never crashes', () => {
   it('arbitrary JSON either validates or fails with a message naming the source', () => {
     const role = fc.constantFrom('Thinking', 'Sub-Task', 'Reflection', 'Hypothesis', 'Double-Check', 'Reclarify', 'Answer', 'Musing', '');
-    const shaped = fc.record({ name: fc.string(), start: role, rootSamples: fc.integer({ min: -2, max: 20 }), next: fc.dictionary(role, fc.dictionary(role, fc.integer({ min: -1, max: 20 }))), backtrack: role }, { requiredKeys: [] });
+    const shaped = fc.record({ name: fc.string(), start: role, rootSamples: fc.integer({ min: -2, max: 20 }),
+      next: fc.dictionary(role, fc.dictionary(role, fc.integer({ min: -1, max: 20 }))), backtrack: role },
+      { requiredKeys: [] });
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), shaped), (raw) => {
         try {
