@@ -24,7 +24,8 @@ const withScore = !args.includes('--no-score');
 const lab = await openLab('/tests/browser/kernel-harness.html');
 try {
   await lab.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, { timeout: 120_000 });
-  const call = <T>(fn: string, arg: unknown) => lab.page.evaluate(([f, a]) => (globalThis as unknown as { kernelTest: Record<string, (x: unknown) => Promise<unknown>> }).kernelTest[f as string]!(a), [fn, arg] as const) as Promise<T>;
+  const call = <T>(fn: string, arg: unknown) => lab.page.evaluate(([f, a]) => (globalThis as unknown as { kernelTest: Record<string,
+    (x: unknown) => Promise<unknown>> }).kernelTest[f as string]!(a), [fn, arg] as const) as Promise<T>;
   const info = await call<Record<string, unknown>>('adapterInfo', undefined);
   const kernel: KernelBench[] = [];
   for (const V of [32_000, 151_936]) {

@@ -35,7 +35,9 @@ async function run(cacheBytes: number) {
   await reflect.dispose();
   const prompt = a.promptTokens + b.promptTokens;
   const reused = a.promptTokensReused + b.promptTokensReused;
-  return { seconds: +seconds.toFixed(2), expansions, expansions_per_s: +(expansions / seconds).toFixed(2), prompt_tokens: prompt, prompt_tokens_from_cache: reused, cache_share: +(reused / Math.max(1, prompt)).toFixed(3), answers, correct };
+  return { seconds: +seconds.toFixed(2), expansions, expansions_per_s: +(expansions / seconds).toFixed(2),
+    prompt_tokens: prompt, prompt_tokens_from_cache: reused, cache_share: +(reused / Math.max(1,
+    prompt)).toFixed(3), answers, correct };
 }
 
 const cached = await run(64 * 1024 * 1024);

@@ -8,9 +8,10 @@
  * Writes public/demos/letters-demo.json (schema reasoning-lab/demo@1) and public/demos/index.json.
  * Re-run after retraining the tiny models. Files are written whole (temp file + rename).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeFileAtomic as writeAtomic } from '../src/cli/atomic-write.js';
 import { dpoRecord, selectDpo, selectSft, sftRecord, treePaths } from '../src/data/extract.js';
 import { loadNodeEngine } from '../src/engines/ort/node.js';
 import { runTestN, type TestNSummary } from '../src/eval/testn.js';
@@ -22,11 +23,6 @@ import { DEMO_INDEX_SCHEMA, DEMO_SCHEMA } from '../src/ui/demos.js';
 
 const MAX_BYTES = 300_000;
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 /** A tree worth showing: right and wrong answers, ideally a Reflection by the second model. */
 function score(t: Tree): number {

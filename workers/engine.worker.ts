@@ -8,18 +8,49 @@
  * on extra MessagePorts sent with a `connect` control message (src/engines/worker-client.ts), so a
  * second worker — the search worker — can use this model directly. Ports share the one request
  * queue; each has its own request ids; a port may not load or dispose the model.
+ *
+ * When the owner unloads the model (`unload` control, sent by `WorkerEngine.dispose()`) or the
+ * worker hits an uncaught error, every request is aborted and each connected port gets a `fatal`
+ * message, so engines reached over a port fail instead of waiting for answers that never come.
  */
-import type { Engine } from '../src/core/engine.js';
+import type { Engine, LoadProgress } from '../src/core/engine.js';
 import type { FromWorker, ToWorker } from '../src/core/rpc.js';
-import { loadBrowserEngine } from '../src/engines/load-browser.js';
+import { loadBrowserEngine, loadCheckpointEngine } from '../src/engines/load-browser.js';
+import { CheckpointStore } from '../src/store/checkpoints.js';
 import type { EngineControl } from '../src/engines/worker-client.js';
 
 let engine: Engine | null = null;
 let queue: Promise<void> = Promise.resolve();
 
+/** Every endpoint served (the owner's and each connected port), with its running requests. */
+const served = new Set<{ ep: Endpoint; owner: boolean; controllers: Map<number, AbortController> }>();
+
+/** Abort every request and tell each connected port (and, for a crash, the owner) why. */
+function shutDown(error: { name: string; message: string }, tellOwner: boolean): void {
+  for (const s of served) {
+    for (const c of s.controllers.values()) c.abort();
+    if (s.owner && !tellOwner) continue;
+    s.ep.postMessage({ type: 'fatal', id: 0, error } satisfies FromWorker);
+    if (!s.owner) {
+      (s.ep as MessagePort).close();
+      served.delete(s);
+    }
+  }
+}
+
 interface Endpoint {
   postMessage(message: unknown): void;
   onmessage: ((ev: MessageEvent) => unknown) | null;
+}
+
+/** The engine files of a checkpoint the Train view saved in IndexedDB. */
+async function checkpointFiles(id: string): Promise<Uint8Array[]> {
+  const store = await CheckpointStore.open();
+  try {
+    return await store.engineFiles(id);
+  } finally {
+    store.close();
+  }
 }
 
 function need(): Engine {
@@ -33,7 +64,8 @@ async function handle(msg: ToWorker, post: (m: FromWorker) => void, owner: boole
       if (!owner) throw new Error('a connected port cannot load a model: only the page that owns the engine worker can');
       if (engine) await engine.dispose();
       engine = null;
-      engine = await loadBrowserEngine(msg.spec, (progress) => post({ type: 'progress', id: msg.id, progress }));
+      const onProgress = (progress: LoadProgress) => post({ type: 'progress', id: msg.id, progress });
+      engine = msg.spec.backend === 'ort' && msg.spec.checkpoint ? await loadCheckpointEngine(msg.spec, await checkpointFiles(msg.spec.checkpoint), onProgress) : await loadBrowserEngine(msg.spec, onProgress);
       post({ type: 'ready', id: msg.id, info: engine.info });
       return;
     }
@@ -65,6 +97,7 @@ async function handle(msg: ToWorker, post: (m: FromWorker) => void, owner: boole
 /** Serve the RPC on one endpoint (the worker scope itself, or a connected port). */
 function serve(ep: Endpoint, owner: boolean): void {
   const controllers = new Map<number, AbortController>();
+  const entry = { ep, owner, controllers };
   const post = (msg: FromWorker) => ep.postMessage(msg);
   const fail = (id: number, e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
@@ -78,7 +111,14 @@ function serve(ep: Endpoint, owner: boolean): void {
     }
     if (msg.type === 'disconnect') {
       for (const c of controllers.values()) c.abort();
-      if (!owner) (ep as MessagePort).close();
+      if (!owner) {
+        (ep as MessagePort).close();
+        served.delete(entry);
+      }
+      return;
+    }
+    if (msg.type === 'unload') {
+      if (owner) shutDown({ name: 'EngineClosedError', message: `model ${engine?.info.id ?? ''} was unloaded`.replace('  ', ' ') }, false);
       return;
     }
     if (msg.type === 'interrupt') {
@@ -98,6 +138,12 @@ function serve(ep: Endpoint, owner: boolean): void {
       }
     });
   };
+  served.add(entry);
 }
 
-serve(self as unknown as DedicatedWorkerGlobalScope, true);
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+// An uncaught error leaves the worker in an unknown state: fail every endpoint rather than hang.
+scope.addEventListener('error', (ev: ErrorEvent) => {
+  shutDown({ name: 'EngineCrashedError', message: `the engine worker of ${engine?.info.id ?? 'this model'} crashed (${ev.message || 'unknown error'}): reload the model` }, true);
+});
+serve(scope, true);

@@ -1,6 +1,7 @@
 /** Checkpoint folders on disk: written whole or not at all, read back, listed for `lab models`. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeDirAtomic } from './atomic-write.js';
 import { parseCheckpointMeta, type CheckpointMeta, type ModelFolder } from '../train/checkpoint.js';
 
 function readJson(path: string): Record<string, unknown> {
@@ -25,26 +26,13 @@ export function readModelFolder(dir: string): ModelFolder {
 }
 
 /**
- * Write a checkpoint folder atomically: into `<out>.tmp-<pid>`, then swap it in. An interrupted
- * write leaves the previous checkpoint intact; a full disk gets a message naming the folder.
+ * Write a checkpoint folder whole or not at all (see writeDirAtomic). An interrupted write keeps
+ * the previous checkpoint; a full disk gets a message naming the folder and the fix.
  */
 export function writeCheckpointDir(out: string, files: Map<string, Uint8Array>): void {
-  const tmp = `${out}.tmp-${process.pid}`;
-  const old = `${out}.old-${process.pid}`;
   try {
-    rmSync(tmp, { recursive: true, force: true });
-    for (const [rel, data] of files) {
-      const p = join(tmp, rel);
-      mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, data);
-    }
-    mkdirSync(dirname(resolve(out)), { recursive: true });
-    if (existsSync(out)) renameSync(out, old);
-    renameSync(tmp, out);
-    rmSync(old, { recursive: true, force: true });
+    writeDirAtomic(out, files);
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(out) && existsSync(old)) renameSync(old, out);
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOSPC' ? `cannot save the checkpoint ${out}: the disk is full (the previous checkpoint is kept); free space and run again with --resume` : `cannot save the checkpoint ${out}: ${(e as Error).message}`);
   }

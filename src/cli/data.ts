@@ -1,7 +1,7 @@
 /** `lab extract`, `lab logprobs`, `lab dpo-loss`, `lab score`: data and objectives from the command line. */
 import { readFileSync } from 'node:fs';
 import { dpoRecord, selectByPerplexity, selectDpo, selectSft, sftRecord, treePaths, withTokenPrefix, type LengthBucket, type SftSelect } from '../data/extract.js';
-import { JsonlError, parseJsonl } from '../data/jsonl.js';
+import { JsonlError, parseJsonl } from '../core/jsonl.js';
 import { parseDpoRows, parseTrees } from '../data/trees-io.js';
 import { maskedLogprobs } from '../dpo/logprobs.js';
 import { dpoMetrics, type DpoArgs, type DpoLossType } from '../dpo/losses.js';
@@ -160,7 +160,8 @@ export async function scoreCommand(argv: string[], out: (s: string) => void): Pr
       }
       const p = await policy.score({ messages, completions: [r.chosen, r.rejected], completionIds: ids });
       const q = await reference.score({ messages, completions: [r.chosen, r.rejected], completionIds: ids });
-      pairs.push({ policyChosen: p.sequences[0]!.logprobs, policyRejected: p.sequences[1]!.logprobs, refChosen: q.sequences[0]!.logprobs, refRejected: q.sequences[1]!.logprobs, commonPrefix: commonPrefixLength(ids) });
+      pairs.push({ policyChosen: p.sequences[0]!.logprobs, policyRejected: p.sequences[1]!.logprobs, refChosen: q.sequences[0]!.logprobs,
+        refRejected: q.sequences[1]!.logprobs, commonPrefix: commonPrefixLength(ids) });
     }
     out(JSON.stringify({ pairs: pairs.length, ...dpoMetrics(pairs, args) }));
   } finally {

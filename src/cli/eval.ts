@@ -1,7 +1,7 @@
 /** `lab eval`: Test@N with plain sampling or MCTS decoding, side-by-side tables, JSON/CSV output. */
 import { dataset } from '../tasks/datasets.js';
-import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from '../engines/openai/flags.js';
-import { compareTable, runTestN, type ProblemRecord, type TestNSummary } from '../eval/testn.js';
+import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from './engine-flags.js';
+import { compareTable, problemPassAtK, roundForDisplay, runTestN, type ProblemRecord, type TestNSummary } from '../eval/testn.js';
 import { family, generateProblems, type Problem } from '../tasks/index.js';
 import { num, parse, UsageError } from './args.js';
 import { readDatasetFile, writeFileAtomic } from './files.js';
@@ -69,10 +69,11 @@ export async function evalCommand(argv: string[], out: (s: string) => void): Pro
   }
   if (v.csv) {
     out('run,problem,n,correct,' + ks.map((k) => `test@${k}`).join(','));
-    for (const r of runs) for (const p of r.problems) out([r.label, p.id, p.n, p.correct].join(',') + ',' + ks.map((k) => (p.correct > 0 && p.n - p.correct < k ? 1 : 0)).join(','));
+    // The unbiased pass@k of each problem: the column means are the summary's Test@k.
+    for (const r of runs) for (const p of r.problems) out([r.label, p.id, p.n, p.correct].join(',') + ',' + ks.map((k) => problemPassAtK(p, k)).join(','));
     return;
   }
   out(compareTable(runs, ks));
-  for (const r of runs) out(`\n${r.label}: ${JSON.stringify({ ...Object.fromEntries(ks.map((k) => [`test@${k}`, r.summary[`test@${k}`]])), no_answer_ratio: r.summary.no_answer_ratio, mean_tokens: r.summary.mean_tokens, diagnostics: r.summary.diagnostics })}`);
+  for (const r of runs) out(`\n${r.label}: ${JSON.stringify(roundForDisplay({ ...Object.fromEntries(ks.map((k) => [`test@${k}`, r.summary[`test@${k}`]])), no_answer_ratio: r.summary.no_answer_ratio, mean_tokens: r.summary.mean_tokens, diagnostics: r.summary.diagnostics }))}`);
   if (typeof v.out === 'string') out(`\nwrote ${v.out}`);
 }

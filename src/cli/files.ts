@@ -1,6 +1,6 @@
-/** File output for the CLI: never half-written (write a temp file next to the target, then rename). */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parseJsonl } from '../data/jsonl.js';
+/** Dataset input for the CLI; output goes through ./atomic-write.ts (never half-written). */
+import { readFileSync } from 'node:fs';
+import { parseJsonl } from '../core/jsonl.js';
 import { dataset } from '../tasks/datasets.js';
 import type { Problem } from '../tasks/types.js';
 
@@ -16,8 +16,4 @@ export function readDatasetFile(path: string, task: string): Problem[] {
   return parseJsonl(text, path).map((row, index) => fam.fromRow(row.value, { file: path, line: row.line, index }));
 }
 
-export function writeFileAtomic(path: string, data: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+export { writeFileAtomic } from './atomic-write.js';

@@ -49,7 +49,9 @@ export async function generateCommand(argv: string[], out: (s: string) => void):
     const samples = await engine.generate(req);
     const ms = performance.now() - t0;
     if (v.json) {
-      out(JSON.stringify({ model: v.model, seed: req.seed, n: req.n, temperature: req.temperature, samples: samples.map((s) => ({ index: s.index, text: s.text, tokens: s.tokens.length, finish_reason: s.finishReason, logprob: round(s.logprobs.reduce((a, t) => a + t.logprob, 0)) })) }, null, 2));
+      out(JSON.stringify({ model: v.model, seed: req.seed, n: req.n, temperature: req.temperature, samples: samples.map((s) => ({ index: s.index,
+        text: s.text, tokens: s.tokens.length, finish_reason: s.finishReason, logprob: round(s.logprobs.reduce((a,
+        t) => a + t.logprob, 0)) })) }, null, 2));
     } else {
       for (const s of samples) out(`--- sample ${s.index} (${s.tokens.length} tokens, ${s.finishReason})\n${s.text}`);
       const total = samples.reduce((a, s) => a + s.tokens.length, 0);

@@ -1,6 +1,6 @@
 /** `lab mcts`: one MCTS tree per problem, written as JSONL (one tree@1 object per line). */
 import { readFileSync } from 'node:fs';
-import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from '../engines/openai/flags.js';
+import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from './engine-flags.js';
 import { Rng } from '../core/rng.js';
 import { choosePattern, validatePattern } from '../mcts/patterns.js';
 import { runSearch } from '../mcts/search.js';
@@ -8,7 +8,8 @@ import { dataset } from '../tasks/datasets.js';
 import { family, generateProblems } from '../tasks/index.js';
 
 import { num, parse, UsageError } from './args.js';
-import { readDatasetFile, writeFileAtomic } from './files.js';
+import { JsonlAppender } from './atomic-write.js';
+import { readDatasetFile } from './files.js';
 
 const HELP = `lab mcts --task NAME (--count K --seed S | --input FILE.jsonl) --model A [options]
   --task NAME          built-in family: letters, arithmetic, wordproblems, blocksworld;
@@ -24,13 +25,16 @@ const HELP = `lab mcts --task NAME (--count K --seed S | --input FILE.jsonl) --m
   --target-correct K   stop a search after K correct answers
   --temperature T      sampling temperature (default 0.8)
   --reward R           verifier | confidence | mix (default verifier)
-  --out FILE           write trees as JSONL (written whole: temp file + rename)`;
+  --out FILE           write trees as JSONL: each finished tree is appended to FILE.partial at
+                       once, renamed to FILE at the end (a crash keeps the finished trees)
+  --resume             with --out: keep the trees an earlier run wrote (FILE.partial after a
+                       crash, else FILE) and search only the problems not in them`;
 
 export async function mctsCommand(argv: string[], out: (s: string) => void): Promise<void> {
   const v = parse('mcts', argv, {
     task: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, 'reflect-model': { type: 'string' },
     pattern: { type: 'string' }, rollouts: { type: 'string' }, c: { type: 'string' }, 'max-depth': { type: 'string' }, 'target-correct': { type: 'string' },
-    temperature: { type: 'string' }, reward: { type: 'string' }, out: { type: 'string' }, input: { type: 'string' },
+    temperature: { type: 'string' }, reward: { type: 'string' }, out: { type: 'string' }, input: { type: 'string' }, resume: { type: 'boolean' },
     ...ENGINE_FLAGS,
   });
   if (v.help) return out(`${HELP}\n${ENGINE_HELP}`);
@@ -54,12 +58,28 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
     filePattern = validatePattern(raw, patternArg);
     patternArg = undefined;
   }
-  const think = await loadEngineFromFlags('mcts', v, v.model, { prefix: true });
-  const reflect = typeof v['reflect-model'] === 'string' && v['reflect-model'] !== v.model ? await loadEngineFromFlags('mcts', v, v['reflect-model'], { prefix: true }) : think;
-  const trees: string[] = [];
+  if (v.resume && typeof v.out !== 'string') throw new UsageError('lab mcts: --resume needs --out FILE (the file to continue)');
+  const sink = typeof v.out === 'string' ? new JsonlAppender(v.out, { resume: !!v.resume }) : null;
+  for (const d of sink?.dropped ?? []) out(`lab mcts: dropped an unfinished line: ${d}`);
+  const done = new Set(sink?.kept.map((t) => (t.task as { problemId?: string } | undefined)?.problemId).filter((id): id is string => typeof id === 'string'));
+  if (sink?.kept.length) out(`resuming: ${sink.kept.length} trees already in ${sink.partial}`);
+  let think, reflect;
+  try {
+    think = await loadEngineFromFlags('mcts', v, v.model, { prefix: true });
+    reflect = typeof v['reflect-model'] === 'string' && v['reflect-model'] !== v.model ? await loadEngineFromFlags('mcts', v, v['reflect-model'], { prefix: true }) : think;
+  } catch (e) {
+    await think?.dispose();
+    sink?.abandon();
+    throw e;
+  }
+  let ok = false;
   try {
     const problems = fromFile ? readDatasetFile(v.input as string, v.task).slice(0, v.count !== undefined ? count : undefined) : generateProblems(v.task, count, seed);
     for (const p of problems) {
+      if (done.has(p.id)) {
+        out(`${p.id}: already in ${sink!.partial}, skipped`);
+        continue;
+      }
       const pattern = filePattern ?? choosePattern(patternArg, new Rng(`pattern:${seed}:${p.id}`));
       const tree = await runSearch(p, task, { think, reflect }, {
         pattern,
@@ -71,17 +91,22 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
         reward,
         seed,
       });
-      trees.push(JSON.stringify(tree));
+      sink?.append(tree);
       const s = tree.stats;
       const refl = tree.nodes.filter((n) => n.role === 'Reflection').length;
       out(`${p.id}: ${s.rollouts} rollouts, ${s.nodes} nodes, answers ${s.correct}/${s.answers} correct, ${refl} reflections, ${s.tokens} tokens, ${s.seconds}s, pattern ${pattern.name}`);
     }
+    ok = true;
   } finally {
     await think.dispose();
     if (reflect !== think) await reflect.dispose();
+    if (sink && !ok) {
+      const kept = sink.abandon();
+      if (kept) out(`lab mcts: stopped; ${sink.written} finished trees are in ${kept}: rerun with --resume to continue`);
+    }
   }
-  if (typeof v.out === 'string') {
-    writeFileAtomic(v.out, trees.join('\n') + '\n');
-    out(`wrote ${trees.length} trees to ${v.out}`);
+  if (sink) {
+    sink.finish();
+    out(`wrote ${sink.written} trees to ${sink.path}`);
   }
 }

@@ -170,7 +170,9 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
       },
       onSave: async (step, consumed) => {
         const state = await trainer.state();
-        const m: CheckpointMeta = { schema: CHECKPOINT_SCHEMA, base: meta?.base ?? modelId, step, steps, settings: settingsRecord, data: { file: dataFile, rows: all.length }, consumed, created: new Date().toISOString() };
+        const m: CheckpointMeta = {
+          schema: CHECKPOINT_SCHEMA, base: meta?.base ?? modelId, step, steps, settings: settingsRecord, data: { file: dataFile, rows: all.length }, consumed, created: new Date().toISOString(),
+        };
         const prev = existsSync(metricsFile) ? readFileSync(metricsFile) : new Uint8Array(0);
         const files = checkpointFiles(base, state, m);
         const lines = new TextEncoder().encode(pending.map((l) => l + '\n').join(''));

@@ -1,6 +1,6 @@
 /** `lab verify`: judge model responses stored in a dataset JSONL file, one JSON line per row. */
 import { readFileSync } from 'node:fs';
-import { JsonlError, parseJsonl } from '../data/jsonl.js';
+import { JsonlError, parseJsonl } from '../core/jsonl.js';
 import { dataset, datasetNames } from '../tasks/datasets.js';
 import { parse, UsageError } from './args.js';
 

@@ -26,4 +26,9 @@ export type FromWorker =
   | { type: 'ready'; id: number; info: EngineInfo }
   | { type: 'update'; id: number; event: TokenEvent }
   | { type: 'complete'; id: number; result: unknown }
-  | { type: 'error'; id: number; error: { name: string; message: string } };
+  | { type: 'error'; id: number; error: { name: string; message: string } }
+  /**
+   * The engine worker can no longer serve this endpoint (its model was unloaded, or it crashed):
+   * every pending request of the endpoint fails with `error` and later ones are refused.
+   */
+  | { type: 'fatal'; id: 0; error: { name: string; message: string } };

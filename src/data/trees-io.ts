@@ -1,22 +1,52 @@
 /** Reading tree@1 JSONL and DPO JSONL back in, validated line by line (file:line:field). */
+import { ROLES } from '../mcts/roles.js';
 import { TREE_SCHEMA, type Tree } from '../mcts/tree.js';
-import { JsonlError, parseJsonl } from './jsonl.js';
+import { JsonlError, parseJsonl } from '../core/jsonl.js';
+
+/** Reports a bad field: `field` is a path inside the record ("nodes[2].text"). */
+export type Fail = (field: string, why: string) => never;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const NODE_ROLES: readonly string[] = ['root', ...ROLES];
+
+/** Check one tree node (a record of `nodes`, or of a saved search event); `at` prefixes field names. */
+export function checkNode(n: unknown, at: string, fail: Fail, index?: number): void {
+  if (!isObj(n)) fail(at, 'must be an object');
+  const node = n as Record<string, unknown>;
+  if (index !== undefined ? node.id !== index : !(Number.isInteger(node.id) && (node.id as number) >= 0)) fail(`${at}.id`, index !== undefined ? `must equal its index ${index}` : 'must be a whole number ≥ 0');
+  if (typeof node.role !== 'string' || !NODE_ROLES.includes(node.role)) fail(`${at}.role`, `must be one of ${NODE_ROLES.join(', ')}`);
+  if (typeof node.text !== 'string') fail(`${at}.text`, 'must be a string');
+  const id = node.id as number;
+  if (node.parent !== null && (typeof node.parent !== 'number' || !Number.isInteger(node.parent) || node.parent < 0 || node.parent >= id)) fail(`${at}.parent`, 'must be null or the id of an earlier node');
+  for (const f of ['visits', 'value', 'depth'] as const) if (typeof node[f] !== 'number' || !Number.isFinite(node[f])) fail(`${at}.${f}`, 'must be a number');
+  if (!Array.isArray(node.children) || !node.children.every((c) => Number.isInteger(c) && (c as number) > id)) fail(`${at}.children`, 'must be a list of ids of later nodes');
+}
+
+/** Check a parsed tree@1 record (what `lab mcts` writes and a search run saves). */
+export function checkTree(value: unknown, fail: Fail): Tree {
+  if (!isObj(value)) fail('', 'must be a JSON object');
+  const v = value as Record<string, unknown>;
+  if (v.schema !== TREE_SCHEMA) fail('schema', `must be "${TREE_SCHEMA}", got ${JSON.stringify(v.schema)}`);
+  if (!Array.isArray(v.nodes) || v.nodes.length === 0) fail('nodes', 'must be a non-empty array');
+  const task = v.task as Record<string, unknown> | undefined;
+  if (!isObj(task) || typeof task.question !== 'string') fail('task.question', 'is missing');
+  const nodes = v.nodes as unknown[];
+  nodes.forEach((n, i) => checkNode(n, `nodes[${i}]`, fail, i));
+  nodes.forEach((n, i) => (n as { children: number[] }).children.forEach((c) => c < nodes.length || fail(`nodes[${i}].children`, `names node ${c}, but the tree has ${nodes.length} nodes`)));
+  if (v.events !== undefined) {
+    if (!Array.isArray(v.events)) fail('events', 'must be an array');
+    (v.events as unknown[]).forEach((e, i) => (isObj(e) && typeof e.type === 'string') || fail(`events[${i}].type`, 'must be a string'));
+  }
+  if (v.stats !== undefined && !isObj(v.stats)) fail('stats', 'must be an object');
+  return value as unknown as Tree;
+}
 
 export function parseTrees(text: string, file: string): Tree[] {
-  return parseJsonl(text, file).map(({ line, value }) => {
-    if (value.schema !== TREE_SCHEMA) throw new JsonlError(file, line, 'schema', `must be "${TREE_SCHEMA}", got ${JSON.stringify(value.schema)}`);
-    if (!Array.isArray(value.nodes) || value.nodes.length === 0) throw new JsonlError(file, line, 'nodes', 'must be a non-empty array');
-    const task = value.task as Record<string, unknown> | undefined;
-    if (!task || typeof task.question !== 'string') throw new JsonlError(file, line, 'task.question', 'is missing');
-    (value.nodes as unknown[]).forEach((n, i) => {
-      const node = n as Record<string, unknown>;
-      if (typeof node !== 'object' || node === null) throw new JsonlError(file, line, `nodes[${i}]`, 'must be an object');
-      if (node.id !== i) throw new JsonlError(file, line, `nodes[${i}].id`, `must equal its index ${i}`);
-      if (typeof node.text !== 'string') throw new JsonlError(file, line, `nodes[${i}].text`, 'must be a string');
-      if (node.parent !== null && (typeof node.parent !== 'number' || node.parent >= i)) throw new JsonlError(file, line, `nodes[${i}].parent`, 'must be null or the id of an earlier node');
-    });
-    return value as unknown as Tree;
-  });
+  return parseJsonl(text, file).map(({ line, value }) =>
+    checkTree(value, (field, why) => {
+      throw new JsonlError(file, line, field || null, why);
+    }),
+  );
 }
 
 export interface DpoRow {

@@ -5,7 +5,6 @@
  */
 import type { Engine, LoadProgress } from '../core/engine.js';
 import { createWebEngine, loadWebEngine } from './ort/web.js';
-import { CheckpointStore } from '../store/checkpoints.js';
 import { preflight } from './preflight.js';
 import { folderUrl } from './webllm/catalogue.js';
 import { explainLoadError, ModelLoadError } from './webllm/errors.js';
@@ -42,35 +41,34 @@ async function loadOpenAIEngine(spec: OpenAIModelSpec, onProgress?: (p: LoadProg
     const tok = new ChatTokenizer(await get('tokenizer.json'), await get('tokenizer_config.json'));
     chatTemplate = (m) => tok.prompt(m);
   }
-  const engine = new OpenAIEngine({ baseUrl: spec.baseUrl, model: spec.model, id: spec.id, timeoutMs: 60_000, ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), ...(chatTemplate ? { chatTemplate } : {}) });
+  const engine = new OpenAIEngine({ baseUrl: spec.baseUrl, model: spec.model, id: spec.id, timeoutMs: 60_000,
+    ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), ...(chatTemplate ? { chatTemplate } : {}) });
   await engine.probe(AbortSignal.timeout(spec.baseUrl.includes('127.0.0.1') || spec.baseUrl.includes('localhost') ? 5000 : 15000));
   onProgress?.({ phase: 'ready' });
   return engine;
 }
 
 async function loadOrtEngine(spec: OrtModelSpec, onProgress?: (p: LoadProgress) => void): Promise<Engine> {
-  if (spec.checkpoint) return loadCheckpointEngine(spec, onProgress);
+  if (spec.checkpoint) throw new Error(`${spec.id} is a checkpoint kept in IndexedDB: load it with loadCheckpointEngine and its files`);
   const file = spec.onnxFile ?? 'onnx/model.onnx';
   const base = folderUrl(spec.baseUrl, globalThis.location?.href ?? 'http://localhost/');
   await preflight(`${base}config.json`, { timeoutMs: spec.preflightMs ?? 8000, what: `config.json of ${spec.id}`, layoutHint: `an ONNX folder holds config.json, generation_config.json, tokenizer.json, tokenizer_config.json and ${file} (see docs/webllm-local.md)` });
   if (file !== 'onnx/model.onnx' && !ORT_WEB_LOADS_ONNX_FILE) throw new ModelLoadError(`the ort web loader cannot load ${file} of ${spec.id} yet: src/engines/ort/web.ts loads onnx/model.onnx only (add its onnxFile option)`, 'other');
   try {
-    return await loadWebEngine({ id: spec.id, baseUrl: base, device: spec.device, ...(spec.cacheBytes !== undefined ? { cacheBytes: spec.cacheBytes } : {}), ...(ORT_WEB_LOADS_ONNX_FILE ? { onnxFile: file } : {}) }, onProgress);
+    return await loadWebEngine({ id: spec.id, baseUrl: base, device: spec.device, ...(spec.cacheBytes !== undefined ? { cacheBytes: spec.cacheBytes } : {}),
+      ...(ORT_WEB_LOADS_ONNX_FILE ? { onnxFile: file } : {}) }, onProgress);
   } catch (e) {
     throw explainLoadError(e, { model: spec.id, url: base });
   }
 }
 
-/** A checkpoint trained in the browser (Train view), read from IndexedDB. */
-async function loadCheckpointEngine(spec: OrtModelSpec, onProgress?: (p: LoadProgress) => void): Promise<Engine> {
+
+/**
+ * A checkpoint trained in the browser (Train view) from its files (read from IndexedDB by the
+ * caller: engines/ does not know the store), in createWebEngine's order.
+ */
+export async function loadCheckpointEngine(spec: OrtModelSpec, files: Uint8Array[], onProgress?: (p: LoadProgress) => void): Promise<Engine> {
   onProgress?.({ phase: 'init' });
-  const store = await CheckpointStore.open();
-  let files: Uint8Array[];
-  try {
-    files = await store.engineFiles(spec.checkpoint!);
-  } finally {
-    store.close();
-  }
   const engine = await createWebEngine(spec.id, files, spec.device, spec.cacheBytes);
   onProgress?.({ phase: 'warmup' });
   await engine.prefill([0], false);

@@ -76,7 +76,8 @@ export function summariseDiagnostics(ds: { diagnostics: SampleDiagnostics; token
   const tokens = ds.reduce((a, d) => a + d.tokens, 0);
   const flagged = { repetitive: 0, loop: 0, 'over-reflection': 0, answerless: 0 };
   for (const d of ds) for (const f of d.diagnostics.flags) flagged[f]++;
-  const r = (x: number) => Math.round(x * 1e4) / 1e4;
+  // Full precision: summaries are saved and recomputed from records; round only for display.
+  const r = (x: number) => x;
   return {
     samples: ds.length,
     mean_repetition: r(ds.reduce((a, d) => a + d.diagnostics.repetition, 0) / n),

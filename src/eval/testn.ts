@@ -64,9 +64,10 @@ export interface TestNSummary {
   decode: 'sample' | 'mcts';
 }
 
-const round = (x: number) => Math.round(x * 1e4) / 1e4;
-
-/** Recompute the summary from per-problem records alone. */
+/**
+ * Recompute the summary from per-problem records alone. Values keep full precision, so a saved
+ * summary recomputes exactly from its records; round only for display (`compareTable`).
+ */
 export function summarise(problems: ProblemRecord[], ks: number[], decode: 'sample' | 'mcts', bootstrap = 1000, seed = 0): TestNSummary {
   if (problems.length === 0) throw new Error('no problems to summarise');
   const samples = problems.flatMap((p) => p.samples);
@@ -75,8 +76,8 @@ export function summarise(problems: ProblemRecord[], ks: number[], decode: 'samp
   const ci: Record<string, [number, number]> = {};
   const rng = new Rng(`bootstrap:${seed}`);
   for (const k of ks) {
-    const per = problems.map((p) => passAtK(p.n, p.correct, Math.min(k, p.n)));
-    s[`test@${k}`] = round(per.reduce((a, b) => a + b, 0) / per.length);
+    const per = problems.map((p) => problemPassAtK(p, k));
+    s[`test@${k}`] = per.reduce((a, b) => a + b, 0) / per.length;
     const means: number[] = [];
     for (let b = 0; b < bootstrap; b++) {
       let acc = 0;
@@ -84,10 +85,10 @@ export function summarise(problems: ProblemRecord[], ks: number[], decode: 'samp
       means.push(acc / per.length);
     }
     means.sort((a, b) => a - b);
-    ci[`test@${k}`] = [round(means[Math.floor(0.025 * (bootstrap - 1))]!), round(means[Math.ceil(0.975 * (bootstrap - 1))]!)];
+    ci[`test@${k}`] = [means[Math.floor(0.025 * (bootstrap - 1))]!, means[Math.ceil(0.975 * (bootstrap - 1))]!];
   }
-  s.no_answer_ratio = round(samples.filter((x) => !x.answered).length / samples.length);
-  s.mean_tokens = round(samples.reduce((a, x) => a + x.tokens, 0) / samples.length);
+  s.no_answer_ratio = samples.filter((x) => !x.answered).length / samples.length;
+  s.mean_tokens = samples.reduce((a, x) => a + x.tokens, 0) / samples.length;
   s.ci = ci;
   s.diagnostics = summariseDiagnostics(samples);
   return s;
@@ -149,6 +150,17 @@ async function sequential(engine: Engine, messages: { role: 'user'; content: str
   const outs = [];
   for (let i = 0; i < cfg.n; i++) outs.push(...(await engine.generate({ messages, n: 1, firstIndex: i, temperature: cfg.temperature, seed: cfg.seed, maxTokens: cfg.maxTokens }, signal)));
   return outs;
+}
+
+/** Round every number of a JSON-like value to `digits` decimals (for printed output only). */
+export function roundForDisplay<T>(value: T, digits = 4): T {
+  const f = 10 ** digits;
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * f) / f : v))) as T;
+}
+
+/** Unbiased pass@k of every problem record (the per-problem terms that Test@k averages). */
+export function problemPassAtK(p: Pick<ProblemRecord, 'n' | 'correct'>, k: number): number {
+  return passAtK(p.n, p.correct, Math.min(k, p.n));
 }
 
 /** A Markdown table comparing runs (models or decoders) on the same problems. */

@@ -26,303 +26,11 @@
  *
  * No browser globals are touched at module load, so `planTiles` can be tested in Node.
  */
+import { finalizeShader, partialsShader } from './logprob-shaders.js';
+import { WORKGROUP_SIZE, DEFAULT_CAP_BYTES, MAX_DISPATCH, UNIFORM_STRIDE, planTiles, type Tile, type TilePlan } from './tile-plan.js';
 
-/** Largest invocations per workgroup used (the WebGPU default limit for maxComputeInvocationsPerWorkgroup). */
-export const WORKGROUP_SIZE = 256;
-/** Default cap on any binding or buffer the kernel creates or binds: 128 MiB. */
-export const DEFAULT_CAP_BYTES = 128 * 1024 * 1024;
-const MAX_DISPATCH = 65535;
-const UNIFORM_STRIDE = 256;
-
-/** One dispatch of pass 1: a contiguous range of (row, chunk) work items over one binding range. */
-export interface Tile {
-  /** First global chunk index (row * chunksPerRow + chunk). */
-  g0: number;
-  /** Number of chunks (= workgroups) in this tile. */
-  n: number;
-  /** Logical element range [e0, e1) of the logits (row-major T x V) this tile covers. */
-  e0: number;
-  e1: number;
-  /** Byte offset into the source buffer where the binding starts (multiple of the alignment). */
-  bindOffset: number;
-  /** Byte size of the binding (<= cap). */
-  bindSize: number;
-  /** Binding-relative element index of logical element e0. */
-  shift: number;
-}
-
-/** How a T x V problem is cut into chunks and tiles (see {@link planTiles}). */
-export interface TilePlan {
-  rows: number;
-  vocab: number;
-  /** Elements per chunk (one workgroup each); a row has `chunksPerRow` chunks. */
-  chunk: number;
-  chunksPerRow: number;
-  /** The effective cap in bytes the plan respects. */
-  capBytes: number;
-  tiles: Tile[];
-}
-
-/** Inputs of {@link planTiles}. */
-export interface PlanOptions {
-  rows: number;
-  vocab: number;
-  capBytes: number;
-  /** minStorageBufferOffsetAlignment of the device (binding offsets are multiples of it). */
-  alignment: number;
-  /** Byte offset of logical element 0 in the source buffer (multiple of 4). */
-  offsetBytes?: number;
-  /** Aim for at least this many workgroups in pass 1 (splits rows when T is small). Default 1024. */
-  targetWorkgroups?: number;
-  /** Never split a row into chunks smaller than this many elements (unless the cap forces it). Default 4096. */
-  minChunk?: number;
-}
-
-const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
-
-/**
- * Cut a T x V logits problem into chunks (workgroups) and tiles (bindings), such that every
- * binding of the logits is at most `capBytes`, starts at a multiple of `alignment`, and every
- * logical element belongs to exactly one chunk. The per-chunk partials buffer (8 bytes per
- * chunk) also stays under the cap. Pure function (tested in Node).
- */
-export function planTiles(o: PlanOptions): TilePlan {
-  const { rows, vocab, alignment } = o;
-  const off = o.offsetBytes ?? 0;
-  const cap = Math.floor(o.capBytes / 4) * 4;
-  if (!(Number.isInteger(rows) && rows >= 0)) throw new RangeError(`rows must be a non-negative integer, got ${rows}`);
-  if (!(Number.isInteger(vocab) && vocab >= 1)) throw new RangeError(`vocab must be a positive integer, got ${vocab}`);
-  if (off % 4 !== 0 || off < 0) throw new RangeError(`logits offset ${off} must be a non-negative multiple of 4 bytes`);
-  if (cap < alignment + 64) throw new RangeError(`cap of ${o.capBytes} bytes is too small (alignment ${alignment})`);
-  if (rows * vocab >= 2 ** 32) throw new RangeError(`T*V = ${rows}*${vocab} exceeds 2^32 elements`);
-  const maxChunk = Math.floor((cap - alignment) / 4);
-  const minChunk = o.minChunk ?? 4096;
-  const target = o.targetWorkgroups ?? 1024;
-  let k = Math.max(1, Math.min(ceilDiv(vocab, minChunk), ceilDiv(target, Math.max(1, rows))));
-  let chunk = Math.min(ceilDiv(vocab, k), maxChunk);
-  let nc = ceilDiv(vocab, chunk);
-  if (rows * nc * 8 > cap) {
-    // Too many partials for the cap: fewer, larger chunks.
-    k = Math.max(1, Math.floor(cap / (8 * Math.max(1, rows))));
-    chunk = ceilDiv(vocab, k);
-    if (chunk > maxChunk) throw new RangeError(`cap of ${o.capBytes} bytes cannot hold both the partials of ${rows} rows and a chunk of their ${vocab}-entry rows`);
-    nc = ceilDiv(vocab, chunk);
-  }
-  const start = (g: number) => {
-    const r = Math.floor(g / nc);
-    return r * vocab + (g - r * nc) * chunk;
-  };
-  const end = (g: number) => {
-    const r = Math.floor(g / nc);
-    return r * vocab + Math.min((g - r * nc + 1) * chunk, vocab);
-  };
-  const tiles: Tile[] = [];
-  const total = rows * nc;
-  let g = 0;
-  while (g < total) {
-    const e0 = start(g);
-    const bindOffset = Math.floor((off + e0 * 4) / alignment) * alignment;
-    const limit = bindOffset + cap; // bytes: the binding may end at most here
-    // Whole rows at a time while they fit, then chunk by chunk.
-    let g1 = g + 1;
-    const rowEnd = (x: number) => (Math.floor(x / nc) + 1) * nc; // first chunk of the next row
-    while (g1 < total) {
-      const nextRow = rowEnd(g1);
-      if (g1 % nc === 0 && off + end(nextRow - 1) * 4 <= limit) {
-        // Jump as many whole rows as fit.
-        const rowBytes = vocab * 4;
-        const fitRows = Math.floor((limit - (off + start(g1) * 4)) / rowBytes);
-        g1 = Math.min(total, g1 + Math.max(1, fitRows) * nc);
-        continue;
-      }
-      if (off + end(g1) * 4 <= limit) g1++;
-      else break;
-    }
-    const e1 = end(g1 - 1);
-    const bindSize = off + e1 * 4 - bindOffset;
-    tiles.push({ g0: g, n: g1 - g, e0, e1, bindOffset, bindSize, shift: (off + e0 * 4 - bindOffset) / 4 });
-    g = g1;
-  }
-  return { rows, vocab, chunk, chunksPerRow: nc, capBytes: cap, tiles };
-}
-
-/** WGSL of pass 1 (one workgroup per (row, chunk)). */
-/** WGSL: merge two (max, sum of exp relative to max) pairs — the online log-sum-exp step, shared by both passes. */
-const MERGE_WGSL = `// Merge two (max, sum-of-exp relative to max) pairs.
-fn merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
-  let m = max(a.x, b.x);
-  return vec2<f32>(m, a.y * exp(a.x - m) + b.y * exp(b.x - m));
-}`;
-
-export function partialsShader(useSubgroups: boolean, subgroupIdBuiltin: boolean, workgroupSize = WORKGROUP_SIZE): string {
-  const sgBuiltins = useSubgroups ? (subgroupIdBuiltin ? ', @builtin(subgroup_id) sgId: u32, @builtin(num_subgroups) numSg: u32, @builtin(subgroup_invocation_id) lane: u32' : ', @builtin(subgroup_size) sgSize: u32, @builtin(subgroup_invocation_id) lane: u32') : '';
-  const reduce = useSubgroups
-    ? /* wgsl */ `
-  // Subgroup level: every lane ends with its subgroup's (max, sum).
-  let M = subgroupMax(m);
-  let S = subgroupAdd(s * exp(m - M));
-  ${subgroupIdBuiltin ? 'let sid = sgId;\n  let nsg = numSg;' : '// Assumes subgroups cover consecutive local indices (no subgroup_id builtin here).\n  let sid = lid / sgSize;\n  let nsg = (WG + sgSize - 1u) / sgSize;'}
-  if (lane == 0u) { shM[sid] = M; shS[sid] = S; }
-  if (lid == 0u) { wgN = nsg; }
-  let n = workgroupUniformLoad(&wgN); // also a barrier: the subgroup results are visible
-  // Across subgroups: fixed-order tree over the n subgroup results.
-  var span = 1u;
-  while (span < n) { span = span << 1u; }
-  for (var st = span >> 1u; st > 0u; st = st >> 1u) {
-    if (lid < st && lid + st < n) {
-      let r = merge(vec2<f32>(shM[lid], shS[lid]), vec2<f32>(shM[lid + st], shS[lid + st]));
-      shM[lid] = r.x;
-      shS[lid] = r.y;
-    }
-    workgroupBarrier();
-  }`
-    : /* wgsl */ `
-  shM[lid] = m;
-  shS[lid] = s;
-  workgroupBarrier();
-  for (var st = WG / 2u; st > 0u; st = st >> 1u) {
-    if (lid < st) {
-      let r = merge(vec2<f32>(shM[lid], shS[lid]), vec2<f32>(shM[lid + st], shS[lid + st]));
-      shM[lid] = r.x;
-      shS[lid] = r.y;
-    }
-    workgroupBarrier();
-  }`;
-  return /* wgsl */ `${useSubgroups ? 'enable subgroups;\n' : ''}
-struct Params {
-  g0: u32,     // first global chunk of this tile
-  n: u32,      // chunks in this tile
-  nc: u32,     // chunks per row
-  chunk: u32,  // elements per chunk
-  vocab: u32,
-  e0: u32,     // logical element index of the tile's first element
-  shift: u32,  // binding-relative index of logical element e0
-  wgx: u32,    // workgroups along x in this dispatch
-}
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> targets: array<i32>;
-@group(0) @binding(3) var<storage, read> mask: array<u32>;
-@group(0) @binding(4) var<storage, read_write> partials: array<vec2<f32>>;
-@group(0) @binding(5) var<storage, read_write> reads: array<u32>;
-@group(0) @binding(6) var<storage, read_write> tgtLogit: array<f32>;
-
-const WG: u32 = ${workgroupSize}u;
-// Finite "minus infinity": WGSL implementations may assume no infinities.
-const NEG: f32 = -1.0e30;
-
-var<workgroup> rowOn: u32;
-var<workgroup> wgN: u32;
-var<workgroup> shM: array<f32, WG>;
-var<workgroup> shS: array<f32, WG>;
-
-${MERGE_WGSL}
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32${sgBuiltins}) {
-  let k = wid.y * P.wgx + wid.x;
-  if (k >= P.n) { return; }
-  let g = P.g0 + k;
-  let row = g / P.nc;
-  let c = g - row * P.nc;
-  if (lid == 0u) { rowOn = mask[row]; }
-  if (workgroupUniformLoad(&rowOn) == 0u) { return; } // masked rows are not read at all
-  let start = c * P.chunk;
-  let len = min(P.chunk, P.vocab - start);
-  let base = row * P.vocab + start - P.e0 + P.shift;
-  let tRel = targets[row] - i32(start);
-  // Online log-sum-exp, one exp per element: e = exp(-|x - m|) either rescales the running sum
-  // (new max) or is the new term.
-  var m = NEG;
-  var s = 0.0;
-  for (var i = lid; i < len; i += WG) {
-    let x = logits[base + i];
-    let d = x - m;
-    let e = exp(-abs(d));
-    s = select(s + e, s * e + 1.0, d > 0.0);
-    m = max(m, x);
-    if (i32(i) == tRel) { tgtLogit[row] = x; }
-  }
-${reduce}
-  if (lid == 0u) {
-    partials[g] = vec2<f32>(shM[0], shS[0]);
-    reads[g] = len;
-  }
-}
-`;
-}
-
-/** WGSL of pass 2 (one workgroup per sequence; deterministic fixed-order reductions). */
-export function finalizeShader(): string {
-  return /* wgsl */ `
-struct Params {
-  nc: u32,     // chunks per row
-  nseq: u32,
-  wgx: u32,
-  pad: u32,
-}
-struct SeqOut {
-  sum: f32,
-  count: u32,
-  reads: u32,
-  pad: u32,
-}
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> mask: array<u32>;
-@group(0) @binding(2) var<storage, read> partials: array<vec2<f32>>;
-@group(0) @binding(3) var<storage, read> reads: array<u32>;
-@group(0) @binding(4) var<storage, read> tgtLogit: array<f32>;
-@group(0) @binding(5) var<storage, read> seqs: array<vec2<u32>>; // (first row, rows)
-@group(0) @binding(6) var<storage, read_write> tokenLogps: array<f32>;
-@group(0) @binding(7) var<storage, read_write> seqOut: array<SeqOut>;
-
-const WG: u32 = ${WORKGROUP_SIZE}u;
-const NEG: f32 = -1.0e30;
-
-var<workgroup> shSum: array<f32, WG>;
-var<workgroup> shCount: array<u32, WG>;
-var<workgroup> shReads: array<u32, WG>;
-
-${MERGE_WGSL}
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let q = wid.y * P.wgx + wid.x;
-  if (q >= P.nseq) { return; }
-  let sq = seqs[q];
-  var acc = 0.0;
-  var cnt = 0u;
-  var rd = 0u;
-  for (var r = sq.x + lid; r < sq.x + sq.y; r += WG) {
-    var lp = 0.0;
-    if (mask[r] != 0u) {
-      var p = vec2<f32>(NEG, 0.0);
-      for (var c = 0u; c < P.nc; c++) {
-        p = merge(p, partials[r * P.nc + c]);
-        rd += reads[r * P.nc + c];
-      }
-      lp = (tgtLogit[r] - p.x) - log(p.y);
-      cnt += 1u;
-    }
-    tokenLogps[r] = lp;
-    acc += lp;
-  }
-  shSum[lid] = acc;
-  shCount[lid] = cnt;
-  shReads[lid] = rd;
-  workgroupBarrier();
-  for (var st = WG / 2u; st > 0u; st = st >> 1u) {
-    if (lid < st) {
-      shSum[lid] += shSum[lid + st];
-      shCount[lid] += shCount[lid + st];
-      shReads[lid] += shReads[lid + st];
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { seqOut[q] = SeqOut(shSum[0], shCount[0], shReads[0], 0u); }
-}
-`;
-}
+export { finalizeShader, partialsShader } from './logprob-shaders.js';
+export { DEFAULT_CAP_BYTES, planTiles, WORKGROUP_SIZE, type PlanOptions, type Tile, type TilePlan } from './tile-plan.js';
 
 /** Options of {@link MaskedLogprobKernel.create}. */
 export interface KernelOptions {
@@ -472,7 +180,8 @@ export class MaskedLogprobKernel {
     const wg = opts.workgroupSize;
     if (wg !== undefined && !(Number.isInteger(Math.log2(wg)) && wg >= 1 && wg <= Math.min(WORKGROUP_SIZE, device.limits.maxComputeInvocationsPerWorkgroup))) throw new RangeError(`workgroupSize ${wg} must be a power of two up to ${WORKGROUP_SIZE}`);
     const finalize = await compile(device, finalizeShader(), 'masked-logprobs:finalize');
-    const k = new MaskedLogprobKernel(device, finalize, { usesSubgroups, usesSubgroupId, capBytes, targetWorkgroups: opts.targetWorkgroups ?? (cpuDevice ? 1 : 1024), cpuDevice, ...(wg ? { workgroupSize: wg } : {}) });
+    const k = new MaskedLogprobKernel(device, finalize, { usesSubgroups, usesSubgroupId, capBytes, targetWorkgroups: opts.targetWorkgroups ?? (cpuDevice ? 1 : 1024),
+      cpuDevice, ...(wg ? { workgroupSize: wg } : {}) });
     await Promise.all(wg ? [k.partialsPipeline(wg)] : [k.partialsPipeline(WORKGROUP_SIZE), k.partialsPipeline(cpuDevice ? 16 : 64)]);
     return k;
   }
@@ -526,7 +235,8 @@ export class MaskedLogprobKernel {
       if ((input.logits as Float32Array).length !== T * V) throw new RangeError(`logits has ${(input.logits as Float32Array).length} values, expected T*V = ${T}*${V}`);
     }
     const staged = !gpuSource && need > this.capBytes;
-    const plan = planTiles({ rows: T, vocab: V, capBytes: this.capBytes, alignment: device.limits.minStorageBufferOffsetAlignment, offsetBytes: gpuSource ? offset : 0, targetWorkgroups: this.targetWorkgroups });
+    const plan = planTiles({ rows: T, vocab: V, capBytes: this.capBytes, alignment: device.limits.minStorageBufferOffsetAlignment,
+      offsetBytes: gpuSource ? offset : 0, targetWorkgroups: this.targetWorkgroups });
     const empty = (): KernelBatchResult => ({ sequences: lengths.map((l) => ({ tokenLogps: new Float32Array(l), sum: 0, count: 0, bytesRead: 0 })), bytesRead: 0, plan, staged, workgroupSize: 0 });
     if (T === 0) return empty();
     const workgroupSize = this.workgroupSize ?? chooseWorkgroupSize(plan.chunk, this.cpuDevice);
@@ -678,3 +388,4 @@ export class MaskedLogprobKernel {
     this.destroyed = true;
   }
 }
+

@@ -39,6 +39,31 @@ export const ROLE_TAGS: readonly string[] = ROLES.flatMap((r) => [openTag(r), cl
  */
 export const ROLE_PROMPT_TOKENS: readonly string[] = ROLES.map((r) => ROLE_PROMPTS[r]).filter((p) => p.length > 0);
 
+/**
+ * Where a node of `role` must end: its own close tag first (the normal end), then every tag that
+ * opens or closes a role (another node starting or ending inside this one). Used as stop strings.
+ */
+export function nodeStops(role: Role): string[] {
+  return [closeTag(role), ...ROLE_TAGS.filter((t) => t !== closeTag(role))];
+}
+
+/**
+ * Cut generated node text at the first role tag in it (for engines that did not stop there), so
+ * every node holds one role's text. `tag` is the tag found, or null when the text holds none.
+ */
+export function cutAtRoleTag(text: string): { text: string; tag: string | null } {
+  let at = -1;
+  let tag: string | null = null;
+  for (const t of ROLE_TAGS) {
+    const i = text.indexOf(t);
+    if (i >= 0 && (at < 0 || i < at)) {
+      at = i;
+      tag = t;
+    }
+  }
+  return at < 0 ? { text, tag: null } : { text: text.slice(0, at), tag };
+}
+
 /** The text that starts a node before the model writes its content. */
 export function nodePrefix(role: Role): string {
   const prompt = ROLE_PROMPTS[role];

@@ -16,7 +16,7 @@ export interface Verifier {
   verify(problem: Problem, output: string): Verdict;
 }
 import type { ReasoningPattern } from './patterns.js';
-import { closeTag, formatNode, nodePrefix, type Role } from './roles.js';
+import { closeTag, cutAtRoleTag, formatNode, nodePrefix, nodeStops, type Role } from './roles.js';
 import { pathTo, TREE_SCHEMA, type Tree, type TreeEvent, type TreeNode, type TreeStats } from './tree.js';
 
 export interface SearchConfig {
@@ -96,12 +96,15 @@ export async function runSearch(
   const started = Date.now();
   const messages: ChatMessage[] = [{ role: 'user', content: problem.question }];
   const root: TreeNode = { id: 0, parent: null, role: 'root', text: problem.question, model: '', tokens: 0, visits: 0, value: 0, verdict: null, depth: 0, iteration: 0, truncated: false, children: [] };
-  const stats: TreeStats = { rollouts: 0, nodes: 1, answers: 0, correct: 0, tokens: 0, seconds: 0, stoppedBy: 'rollouts' };
+  const stats: TreeStats = { rollouts: 0, nodes: 1, answers: 0, correct: 0, tokens: 0, seconds: 0, stoppedBy: 'rollouts', strayTags: 0 };
   const tree: Tree = {
     schema: TREE_SCHEMA,
     id: `${problem.id}:${pattern.name}:${cfg.seed}`,
     task: { family: problem.family, problemId: problem.id, question: problem.question, answer: problem.answer },
-    config: { pattern: pattern.name, c: cfg.c, rollouts: cfg.rollouts, maxDepth: cfg.maxDepth, seed: cfg.seed, temperature: cfg.temperature, maxNodeTokens: cfg.maxNodeTokens, reward: cfg.reward, think: engines.think.info.id, reflect: reflect.info.id, roleModels: cfg.roleModels, ...(config.targetCorrect ? { targetCorrect: config.targetCorrect } : {}), ...(config.tokenBudget ? { tokenBudget: config.tokenBudget } : {}) },
+    config: { pattern: pattern.name, c: cfg.c, rollouts: cfg.rollouts, maxDepth: cfg.maxDepth, seed: cfg.seed,
+      temperature: cfg.temperature, maxNodeTokens: cfg.maxNodeTokens, reward: cfg.reward, think: engines.think.info.id,
+      reflect: reflect.info.id, roleModels: cfg.roleModels, ...(config.targetCorrect ? { targetCorrect: config.targetCorrect } : {}),
+      ...(config.tokenBudget ? { tokenBudget: config.tokenBudget } : {}) },
     nodes: [root],
     events: [],
     stats,
@@ -118,11 +121,16 @@ export async function runSearch(
     const engine = engineFor(role);
     const wantConf = role === 'Answer' && cfg.reward !== 'verifier';
     const out = await engine.generate(
-      { messages, prefix: pathText(parent.id) + nodePrefix(role), n, temperature: cfg.temperature, seed: fnv1a(`${cfg.seed}:${iteration}:${parent.id}:${role}`), maxTokens: cfg.maxNodeTokens, stop: [closeTag(role)], ...(wantConf ? { topLogprobs: 5 } : {}) },
+      { messages, prefix: pathText(parent.id) + nodePrefix(role), n, temperature: cfg.temperature, seed: fnv1a(`${cfg.seed}:${iteration}:${parent.id}:${role}`), maxTokens: cfg.maxNodeTokens, stop: nodeStops(role), ...(wantConf ? { topLogprobs: 5 } : {}) },
       opts.signal,
     );
     const made = out.map((c) => {
-      const node: TreeNode = { id: nodes.length, parent: parent.id, role, text: c.text, model: engine.info.id, tokens: c.tokens.length, visits: 0, value: 0, verdict: null, depth: parent.depth + 1, iteration, truncated: c.finishReason !== 'stop', children: [] };
+      // A node holds one role's text: it ends at its close tag, or is cut at any other role tag
+      // (the engine stops there; a tag still in the text, e.g. from a server, is cut here).
+      const cut = cutAtRoleTag(c.text);
+      const stray = cut.tag ?? (c.finishReason === 'stop' && c.stop && c.stop !== closeTag(role) ? c.stop : null);
+      const node: TreeNode = { id: nodes.length, parent: parent.id, role, text: cut.text, model: engine.info.id, tokens: c.tokens.length, visits: 0, value: 0, verdict: null, depth: parent.depth + 1, iteration, truncated: c.finishReason !== 'stop' && !cut.tag, children: [], ...(stray ? { cutAt: stray } : {}) };
+      if (stray) stats.strayTags = (stats.strayTags ?? 0) + 1;
       if (role === 'Answer') node.verdict = score(node, c);
       nodes.push(node);
       parent.children.push(node.id);

@@ -26,6 +26,8 @@ export interface TreeNode {
   iteration: number;
   /** The generation ended before the role's close tag (eos or token limit). */
   truncated: boolean;
+  /** Another role's tag the generation ran into, where the node was cut (absent: none). */
+  cutAt?: string;
   children: number[];
 }
 
@@ -44,6 +46,8 @@ export interface TreeStats {
   tokens: number;
   seconds: number;
   stoppedBy: 'rollouts' | 'target' | 'tokens' | 'time' | 'abort';
+  /** Nodes cut at another role's tag (the model started or closed another node inside one). */
+  strayTags?: number;
 }
 
 export interface Tree {

@@ -5,6 +5,8 @@
  * and survives a reload. Every write is one transaction: it commits whole or not at all. A full
  * disk surfaces as a StoreError that says what to do, never as lost work.
  */
+import { validateRunItems } from './run-items.js';
+
 export const DB_NAME = 'reasoning-lab';
 export const DB_VERSION = 1;
 export const RUN_SCHEMA = 'reasoning-lab/run@1';
@@ -166,6 +168,12 @@ export class LabStore {
     (d.items as unknown[]).forEach((it, i) => {
       if (typeof it !== 'object' || it === null || typeof (it as { type?: unknown }).type !== 'string') throw new StoreError(`${file}: field "items[${i}].type" must be a string`);
     });
+    // The payloads too: a malformed run must not become the run the app resumes at start-up.
+    try {
+      validateRunItems(run.kind as RunKind, d.items as { type: string; payload: unknown }[], file);
+    } catch (e) {
+      throw new StoreError((e as Error).message, e);
+    }
     const existing = new Set((await this.listRuns()).map((r) => r.id));
     let id = run.id;
     for (let k = 2; existing.has(id); k++) id = `${run.id}-${k}`;

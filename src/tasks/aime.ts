@@ -1,4 +1,4 @@
-import { JsonlError } from '../data/jsonl.js';
+import { JsonlError } from '../core/jsonl.js';
 import { lastBoxed } from './answer.js';
 import { mathValue, rowId, rowText, safeVerdict } from './math-equiv.js';
 import type { DatasetFamily, Problem, RowContext, Verdict } from './types.js';

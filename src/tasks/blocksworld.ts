@@ -1,6 +1,6 @@
 import type { Rng } from '../core/rng.js';
 import { lastBoxed } from './answer.js';
-import { JsonlError } from '../data/jsonl.js';
+import { JsonlError } from '../core/jsonl.js';
 import type { DatasetFamily, GenerateOptions, Problem, RowContext, SolverTrace, TaskFamily, Verdict } from './types.js';
 
 /**

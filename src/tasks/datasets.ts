@@ -2,7 +2,7 @@
  * Dataset-backed task families by name (rows from JSONL files, the dataset's own fields), plus
  * a generic {question, answer} reader for the built-in numeric families.
  */
-import { JsonlError } from '../data/jsonl.js';
+import { JsonlError } from '../core/jsonl.js';
 import { planbench } from './blocksworld.js';
 import { aime } from './aime.js';
 import { gsm8k } from './gsm8k.js';

@@ -1,5 +1,10 @@
-import { JsonlError } from '../data/jsonl.js';
+import { JsonlError } from '../core/jsonl.js';
+import { close, numberOf, symbolicEqual } from './math-eval.js';
+import { MAX_LEN, normalizeMathAnswer } from './math-normalize.js';
 import type { RowContext, Verdict } from './types.js';
+
+export { normalizeMathAnswer } from './math-normalize.js';
+export { mathValue } from './math-eval.js';
 
 /**
  * Answer normalisation and equivalence for competition maths (MATH-500, GSM8K, AIME).
@@ -13,427 +18,6 @@ import type { RowContext, Verdict } from './types.js';
  * of 1e-6 (integers exactly). Expressions in one-letter variables (`2k+2`, `p - q`) are compared by evaluating both
  * at a few fixed points. Nothing here throws on any input.
  */
-
-/** Answers longer than this are compared as trimmed strings only. */
-const MAX_LEN = 1000;
-
-/** Relative tolerance of numeric comparison. */
-const REL_TOL = 1e-6;
-
-/** Commands whose braced argument is plain text, unwrapped during normalisation. */
-const TEXT_COMMANDS = ['text', 'textrm', 'textnormal', 'textbf', 'textit', 'textup', 'textsf', 'mbox', 'hbox', 'mathrm', 'mathbf', 'mathit', 'mathsf', 'operatorname'];
-
-/** A trailing `\text{ cm}^2` (unit words in a text command), possibly squared or cubed. */
-const UNIT_TEXT_RE = /\\(?:text|textrm|textnormal|textit|mbox|hbox|mathrm)\s*\{\s*([A-Za-z][A-Za-z.\s]*)\}\s*(?:\^\s*\{?\s*[23]\s*\}?)?\s*\.?\s*$/;
-
-/** Unit words stripped when they trail a number: `15 cm`, `5.4 cents`, `10 square units`. */
-const UNIT_WORDS =
-  'square|sq|cubic|cm|centimeters?|centimetres?|mm|millimeters?|millimetres?|km|kilometers?|kilometres?|meters?|metres?|' +
-  'inch(?:es)?|feet|foot|ft|yards?|miles?|mph|units?|degrees?|radians?|cents?|dollars?|pounds?|lbs?|kg|kilograms?|grams?|' +
-  'ounces?|oz|liters?|litres?|ml|gallons?|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|percent';
-const UNIT_WORD_RE = new RegExp(`(?<![A-Za-z\\\\])(?:${UNIT_WORDS})\\.?(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$`, 'i');
-
-/** Index just past the brace group that opens at `s[open] === '{'`, or -1 when it never closes. */
-function groupEnd(s: string, open: number): number {
-  let depth = 0;
-  for (let j = open; j < s.length; j++) {
-    const c = s[j];
-    if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return j + 1;
-  }
-  return -1;
-}
-
-/** Replace `\name{content}` by `content` for the given command names (brace-matched). */
-function unwrapCommands(s: string, names: readonly string[]): string {
-  const re = new RegExp(`\\\\(?:${names.join('|')})\\s*\\{`);
-  let out = s;
-  for (let guard = 0; guard < 200; guard++) {
-    const m = re.exec(out);
-    if (!m) break;
-    const open = m.index + m[0].length - 1;
-    const end = groupEnd(out, open);
-    out = end < 0 ? out.slice(0, m.index) + out.slice(open + 1) : out.slice(0, m.index) + out.slice(open + 1, end - 1) + out.slice(end);
-  }
-  return out;
-}
-
-/** Drop trailing `\text{ unit}` groups that follow something (`\frac{270}7\text{ degrees}`). */
-function stripUnitText(s: string): string {
-  let out = s;
-  for (let guard = 0; guard < 5; guard++) {
-    const m = UNIT_TEXT_RE.exec(out);
-    if (!m) break;
-    const before = out.slice(0, m.index).trim();
-    const word = (m[1] ?? '').trim().toLowerCase();
-    if (before === '' || word === 'and' || word === 'or') break;
-    out = before;
-  }
-  return out;
-}
-
-/** Drop trailing plain unit words after a number or a closed group (`5.4 cents`, `12 sq ft`). */
-function stripUnitWords(s: string): string {
-  let out = s;
-  for (let guard = 0; guard < 5; guard++) {
-    const m = UNIT_WORD_RE.exec(out);
-    if (!m) break;
-    const before = out.slice(0, m.index).trimEnd();
-    if (!/(?:[\d})\]]|\\pi)$/.test(before)) break;
-    out = before;
-  }
-  return out;
-}
-
-/** Brace the arguments of `\frac12`, `\frac{1}2`, `\frac\pi4` so they compare as `\frac{1}{2}`. */
-function fixFracs(s: string, depth = 0): string {
-  if (depth > 50) return s;
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    if (s.startsWith('\\frac', i) && !/[A-Za-z]/.test(s[i + 5] ?? '')) {
-      out += '\\frac';
-      i += 5;
-      for (let k = 0; k < 2 && i < s.length; k++) {
-        const c = s[i] ?? '';
-        if (c === '{') {
-          const end = groupEnd(s, i);
-          if (end < 0) break;
-          out += `{${fixFracs(s.slice(i + 1, end - 1), depth + 1)}}`;
-          i = end;
-        } else if (c === '\\') {
-          const cmd = /^\\[A-Za-z]+/.exec(s.slice(i, i + 40));
-          if (!cmd) break;
-          out += `{${cmd[0]}}`;
-          i += cmd[0].length;
-        } else if (/[0-9A-Za-z]/.test(c)) {
-          out += `{${c}}`;
-          i += 1;
-        } else break;
-      }
-    } else {
-      out += s[i] ?? '';
-      i++;
-    }
-  }
-  return out;
-}
-
-/**
- * Normalise a final answer for comparison: strips LaTeX spacing, `\left`/`\right`, `$` and `\$`,
- * degrees, percent signs, `\text{...}` wrappers and trailing units, a leading `x =`, thousands
- * separators and whitespace; rewrites `\dfrac`/`\tfrac` as `\frac`, braces `\frac12` and `\sqrt2`,
- * turns `a/b` into `\frac{a}{b}` and multiple-choice letters into `(A)`. Never throws.
- */
-export function normalizeMathAnswer(raw: string): string {
-  let s = raw.trim();
-  if (s.length > MAX_LEN) return s;
-  s = unwrapCommands(s, ['boxed', 'fbox', 'framebox']);
-  s = s.replace(/\s+/g, ' ');
-  // `\,` `\!` `\;` `\:` `\ ` are spacing; a `\\` (matrix row break) is kept as it is.
-  s = s.replace(/\\\\|\\[,!;: ]/g, (m) => (m === '\\\\' ? m : ' '));
-  s = s.replace(/~/g, ' ');
-  s = s.replace(/\\(?:q?quad|displaystyle|textstyle|scriptstyle|limits)(?![A-Za-z])/g, ' ');
-  s = s.replace(/\\(?:left|right|[bB]igg?[lr]?)(?:\.|(?![A-Za-z]))/g, '');
-  s = s.replace(/\\[dt]frac(?![A-Za-z])/g, '\\frac');
-  s = s.replace(/\\\$/g, '').replace(/\$/g, '');
-  s = s.replace(/[\u2212\u2013]/g, '-').replace(/\u00d7/g, '\\times ').replace(/[\u00b7\u22c5]/g, '\\cdot ');
-  s = s.replace(/\u03c0/g, '\\pi ').replace(/\u221e/g, '\\infty ').replace(/\u221a/g, '\\sqrt');
-  // Degrees and percent.
-  s = s.replace(/\^\s*\{\s*\\circ\s*\}/g, '').replace(/\^\s*\\circ(?![A-Za-z])/g, '').replace(/\\degree(?![A-Za-z])/g, '').replace(/\u00b0/g, '');
-  s = s.replace(/\\%/g, '').replace(/%/g, '');
-  // "2 and 3" lists, then units, then text wrappers.
-  s = s.replace(/\\(?:text|mbox)\s*\{\s*(?:and|or)\s*\}/g, ',').replace(/\s+(?:and|or)\s+/g, ',');
-  s = stripUnitText(s);
-  s = unwrapCommands(s, TEXT_COMMANDS);
-  s = stripUnitWords(s).trim();
-  // A single-variable answer written as an equation: `x = 5`, `k=2`, `\theta = \pi`.
-  const eq = /^(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?\w+\}?)?\s*=\s*([^=]*)$/.exec(s);
-  if (eq) s = eq[1] ?? '';
-  s = s.replace(/\s+/g, '');
-  s = s.replace(/\.+$/, '');
-  s = s.replace(/\{,\}/g, ',').replace(/\{\}/g, '');
-  s = s.replace(/\\(?:emptyset|varnothing)(?![A-Za-z])|\u2205/g, '\\emptyset');
-  s = s.replace(/\\([lg]e)q(?![A-Za-z])/g, '\\$1');
-  s = s.replace(/(^|[([,])\+/g, '$1');
-  s = s.replace(/\\sqrt(?![{[])([0-9A-Za-z])/g, '\\sqrt{$1}');
-  s = fixFracs(s);
-  s = s.replace(/\^\{(\w)\}/g, '^$1').replace(/_\{(\w+)\}/g, '_$1');
-  const slash = /^(-?)(\d+)\/(\d+)$/.exec(s);
-  if (slash) s = `${slash[1]}\\frac{${slash[2]}}{${slash[3]}}`;
-  s = s.replace(/(^|[^\d.])\.(\d)/g, (_m, pre: string, d: string) => `${pre}0.${d}`);
-  if (/^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
-  const letter = /^\(?([A-Ea-e])\)?$/.exec(s);
-  if (letter) s = `(${(letter[1] ?? '').toUpperCase()})`;
-  return s;
-}
-
-/** Internal parse failure of the evaluator. */
-class EvalFail extends Error {}
-
-/**
- * Value of a normalised expression, NaN when it parses but has no real value (`\sqrt{-1}`),
- * or null when it does not parse. `vars` gives values to one-letter variables; without it any
- * letter fails the parse.
- */
-function evaluate(s: string, vars: ReadonlyMap<string, number> | null): number | null {
-  if (s === '' || s.length > MAX_LEN) return null;
-  let pos = 0;
-  let steps = 0;
-  const fail = (): never => {
-    throw new EvalFail('parse');
-  };
-  const at = (t: string): boolean => s.startsWith(t, pos);
-  const cmd = (name: string): boolean => {
-    if (s.startsWith(`\\${name}`, pos)) {
-      pos += name.length + 1;
-      return true;
-    }
-    return false;
-  };
-  const tick = (): void => {
-    if (++steps > 20_000) fail();
-  };
-  const startsPrimary = (): boolean => {
-    const c = s[pos];
-    if (c === undefined) return false;
-    if (/[0-9A-Za-z([{]/.test(c)) return true;
-    return at('\\frac') || at('\\sqrt') || at('\\pi') || at('\\infty');
-  };
-
-  let depth = 0;
-  const expr = (): number => {
-    if (++depth > 150) fail();
-    let v = term();
-    for (;;) {
-      if (at('+')) {
-        pos++;
-        v += term();
-      } else if (at('-')) {
-        pos++;
-        v -= term();
-      } else break;
-    }
-    depth--;
-    return v;
-  };
-  const term = (): number => {
-    let v = unary();
-    for (;;) {
-      tick();
-      if (at('*')) {
-        pos++;
-        v *= unary();
-      } else if (cmd('cdot') || cmd('times')) v *= unary();
-      else if (at('/')) {
-        pos++;
-        v /= unary();
-      } else if (cmd('div')) v /= unary();
-      else if (startsPrimary()) v *= power();
-      else break;
-    }
-    return v;
-  };
-  const unary = (): number => {
-    tick();
-    if (at('-')) {
-      pos++;
-      return -unary();
-    }
-    if (at('+')) {
-      pos++;
-      return unary();
-    }
-    return power();
-  };
-  const power = (): number => {
-    const base = postfix();
-    if (at('^')) {
-      pos++;
-      return Math.pow(base, exponent());
-    }
-    return base;
-  };
-  const exponent = (): number => {
-    tick();
-    if (at('-')) {
-      pos++;
-      return -exponent();
-    }
-    if (at('+')) {
-      pos++;
-      return exponent();
-    }
-    const b = postfix();
-    if (at('^')) {
-      pos++;
-      return Math.pow(b, exponent());
-    }
-    return b;
-  };
-  const postfix = (): number => {
-    let v = primary();
-    while (at('!')) {
-      pos++;
-      if (!Number.isInteger(v) || v < 0 || v > 170) fail();
-      let f = 1;
-      for (let k = 2; k <= v; k++) f *= k;
-      v = f;
-    }
-    return v;
-  };
-  const closeWith = (chars: string): void => {
-    const c = s[pos];
-    if (c === undefined || !chars.includes(c)) fail();
-    pos++;
-  };
-  const root = (a: number, n: number): number => {
-    if (n === 2) return Math.sqrt(a);
-    if (a < 0 && Number.isInteger(n) && Math.abs(n % 2) === 1) return -Math.pow(-a, 1 / n);
-    return Math.pow(a, 1 / n);
-  };
-  const primary = (): number => {
-    tick();
-    const c = s[pos];
-    if (c === undefined) return fail();
-    if (/[0-9.]/.test(c)) {
-      const m = /^(?:\d+(?:\.\d*)?|\.\d+)/.exec(s.slice(pos, pos + 400));
-      if (!m) return fail();
-      pos += m[0].length;
-      return Number(m[0]);
-    }
-    if (c === '(' || c === '[') {
-      pos++;
-      const v = expr();
-      closeWith(')]');
-      return v;
-    }
-    if (c === '{') {
-      pos++;
-      const v = expr();
-      closeWith('}');
-      return v;
-    }
-    if (cmd('frac')) {
-      const a = arg();
-      return a / arg();
-    }
-    if (cmd('sqrt')) {
-      let n = 2;
-      if (at('[')) {
-        pos++;
-        n = expr();
-        closeWith(']');
-      }
-      return root(arg(), n);
-    }
-    if (cmd('pi')) return Math.PI;
-    if (cmd('infty')) return Infinity;
-    if (/[A-Za-z]/.test(c)) {
-      const v = vars?.get(c);
-      if (v === undefined) return fail();
-      pos++;
-      return v;
-    }
-    return fail();
-  };
-  // A LaTeX argument: a braced group, or a single digit, letter or command.
-  const arg = (): number => {
-    const c = s[pos];
-    if (c === undefined) return fail();
-    if (c === '{' || c === '\\') return primary();
-    if (/[0-9]/.test(c)) {
-      pos++;
-      return Number(c);
-    }
-    if (/[A-Za-z]/.test(c)) return primary();
-    return fail();
-  };
-
-  try {
-    const v = expr();
-    return pos === s.length ? v : null;
-  } catch {
-    // EvalFail, or a RangeError from very deep nesting: either way it does not parse.
-    return null;
-  }
-}
-
-/** Value of a normalised answer that is a plain number or numeric expression (mixed numbers too). */
-function numberOf(s: string): number | null {
-  const mixed = /^(-?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$/.exec(s);
-  if (mixed) {
-    const v = Number(mixed[2]) + Number(mixed[3]) / Number(mixed[4]);
-    return mixed[1] === '-' ? -v : v;
-  }
-  const v = evaluate(s, null);
-  if (v === null || Number.isNaN(v)) return null;
-  // Infinity only as written (`-\infty`), not from an overflow like 2^2^2^2^2^2.
-  return Number.isFinite(v) || /^-?\\infty$/.test(s) ? v : null;
-}
-
-/**
- * Numeric value of an answer written as a number or a closed-form expression (`\frac{1}{2}`,
- * `3\sqrt{13}`, `288\pi`, `2^{10}`, `137 \frac{1}{2}`, `\$18.90`, `90^\circ`), or null when it
- * is not numeric. Never throws.
- */
-export function mathValue(text: string): number | null {
-  try {
-    return numberOf(normalizeMathAnswer(text));
-  } catch {
-    return null;
-  }
-}
-
-/**
- * True when two numbers agree to the relative tolerance (equal infinities agree). Two integers
- * must be equal: 11111111101 is not 11111111100, however close.
- */
-function close(a: number, b: number): boolean {
-  if (a === b) return true;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
-  if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return false;
-  return Math.abs(a - b) <= Math.max(REL_TOL * Math.max(Math.abs(a), Math.abs(b)), 1e-12);
-}
-
-/** The one-letter variables of an expression, or null if it has words or unknown commands. */
-function variablesOf(s: string): Set<string> | null {
-  const vars = new Set<string>();
-  let run = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i] ?? '';
-    if (c === '\\') {
-      const m = /^\\[A-Za-z]+/.exec(s.slice(i, i + 40));
-      if (!m || !/^\\(?:frac|sqrt|pi|infty|cdot|times|div)$/.test(m[0])) return null;
-      i += m[0].length - 1;
-      run = 0;
-    } else if (/[A-Za-z]/.test(c)) {
-      if (++run >= 3) return null;
-      vars.add(c);
-    } else run = 0;
-  }
-  return vars;
-}
-
-/** Compare two expressions in the same one-letter variables at a few fixed points. */
-function symbolicEqual(a: string, b: string): boolean {
-  const va = variablesOf(a);
-  const vb = variablesOf(b);
-  if (!va || !vb || va.size === 0 || va.size > 4 || va.size !== vb.size) return false;
-  for (const v of va) if (!vb.has(v)) return false;
-  const names = [...va].sort();
-  let agreed = 0;
-  for (let t = 0; t < 4; t++) {
-    const env = new Map(names.map((n, k) => [n, 0.3 + 1.7 * Math.abs(Math.sin(12.9898 * (k + 1) + 78.233 * (t + 1)))] as const));
-    const x = evaluate(a, env);
-    const y = evaluate(b, env);
-    if (x === null || y === null) return false;
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    if (!close(x, y)) return false;
-    agreed++;
-  }
-  return agreed >= 2;
-}
 
 /** Split at top-level (bracket depth 0) occurrences of `sep`. */
 function splitTop(s: string, sep: string): string[] {
@@ -511,6 +95,32 @@ function unorderedItems(s: string): string[] {
   return out;
 }
 
+/** Whether every item of `xs` pairs with a distinct equal item of `ys` (same length). */
+function matchAll(xs: string[], ys: string[], eq: (x: string, y: string) => boolean): boolean {
+  if (xs.length > 32) return false;
+  const used = new Array<boolean>(ys.length).fill(false);
+  return xs.every((x) => {
+    const k = ys.findIndex((y, j) => !used[j] && eq(x, y));
+    if (k < 0) return false;
+    used[k] = true;
+    return true;
+  });
+}
+
+/** A scalar times a matrix (`2\begin{pmatrix}1\\2\end{pmatrix}`) as the matrix of products, or null. */
+function scaledMatrix(s: string): string[][] | null {
+  const at = s.indexOf('\\begin{');
+  if (at <= 0) return null;
+  const k = s.slice(0, at).replace(/\*$|\\cdot$|\\times$/, '');
+  const m = matrixOf(s.slice(at));
+  if (!m || k === '' || /\\begin|[=,]/.test(k)) return null;
+  const factor = k === '-' ? '-1' : k;
+  // The factor must be a number or an expression the evaluator can compute (a symbol times a matrix).
+  const scalar = numberOf(factor) !== null || symbolicEqual(factor, factor);
+  if (!scalar) return null;
+  return m.map((row) => row.map((cell) => `(${factor})*(${cell})`));
+}
+
 function scalarEqual(a: string, b: string): boolean {
   if (a === b) return true;
   const x = numberOf(a);
@@ -523,11 +133,21 @@ function scalarEqual(a: string, b: string): boolean {
 function structEqual(a: string, b: string, depth: number): boolean {
   if (a === b) return true;
   if (depth > 6 || a === '' || b === '') return false;
+  // A union is the same set in any order of its parts.
   const ua = splitTop(a, '\\cup');
   const ub = splitTop(b, '\\cup');
-  if (ua.length > 1 || ub.length > 1) return ua.length === ub.length && ua.every((x, i) => structEqual(x, ub[i] ?? '', depth + 1));
-  const ma = matrixOf(a);
-  const mb = matrixOf(b);
+  if (ua.length > 1 || ub.length > 1) return ua.length === ub.length && matchAll(ua, ub, (x, y) => structEqual(x, y, depth + 1));
+  // An equation is the same with its sides swapped, and each side compares as an expression.
+  const ea = splitTop(a, '=');
+  const eb = splitTop(b, '=');
+  if (ea.length > 1 || eb.length > 1) {
+    if (ea.length !== 2 || eb.length !== 2) return false;
+    const [la = '', ra = ''] = ea;
+    const [lb = '', rb = ''] = eb;
+    return (structEqual(la, lb, depth + 1) && structEqual(ra, rb, depth + 1)) || (structEqual(la, rb, depth + 1) && structEqual(ra, lb, depth + 1));
+  }
+  const ma = scaledMatrix(a) ?? matrixOf(a);
+  const mb = scaledMatrix(b) ?? matrixOf(b);
   if (ma || mb) {
     if (!ma || !mb || ma.length !== mb.length) return false;
     return ma.every((row, i) => {
@@ -545,13 +165,7 @@ function structEqual(a: string, b: string, depth: number): boolean {
   const lb = unorderedItems(b);
   if (la.length > 1 || lb.length > 1) {
     if (la.length !== lb.length || la.length > 32) return false;
-    const used = new Array<boolean>(lb.length).fill(false);
-    return la.every((x) => {
-      const k = lb.findIndex((y, j) => !used[j] && structEqual(x, y, depth + 1));
-      if (k < 0) return false;
-      used[k] = true;
-      return true;
-    });
+    return matchAll(la, lb, (x, y) => structEqual(x, y, depth + 1));
   }
   const sa = la[0] ?? a;
   const sb = lb[0] ?? b;
@@ -563,17 +177,36 @@ function structEqual(a: string, b: string, depth: number): boolean {
  * inside `\boxed{}`): equal after normalisation, or equal structurally and numerically (relative
  * tolerance 1e-6; two integers must be equal). Never throws.
  */
-export function mathEquivalent(reference: string, candidate: string): boolean {
+export function mathEquivalent(reference: string, candidate: string, context: { question?: string } = {}): boolean {
   try {
     if (reference.trim() === candidate.trim()) return true;
     if (reference.length > MAX_LEN || candidate.length > MAX_LEN) return false;
     const a = normalizeMathAnswer(reference);
     const b = normalizeMathAnswer(candidate);
-    return structEqual(a, b, 0);
+    if (structEqual(a, b, 0)) return true;
+    // Words in \text{} differing only in case: `\text{Even}` is `\text{even}`.
+    if (TEXT_RE.test(reference + candidate) && WORDS_RE.test(a) && WORDS_RE.test(b)) return a.toLowerCase() === b.toLowerCase();
+    // A probability or fraction answered as a percent (or the other way round): 50\% is 1/2.
+    const pa = PERCENT_RE.test(reference);
+    const pb = PERCENT_RE.test(candidate);
+    if (pa !== pb && ASKS_FRACTION_RE.test(context.question ?? '')) {
+      const x = numberOf(a);
+      const y = numberOf(b);
+      if (x === null || y === null) return false;
+      const [fraction, percent] = pa ? [y, x] : [x, y];
+      return fraction >= 0 && fraction <= 1 && close(fraction, percent / 100);
+    }
+    return false;
   } catch {
     return false;
   }
 }
+
+const TEXT_RE = /\\(?:text|textrm|textnormal|textbf|textit|mbox|mathrm)\s*\{/;
+/** Two or more letters of words (no digits, no commands): a text answer. */
+const WORDS_RE = /^[A-Za-z][A-Za-z ,.'-]*[A-Za-z.]$/;
+const PERCENT_RE = /\\?%/;
+const ASKS_FRACTION_RE = /probabilit|fraction|chance|likelihood|proportion/i;
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the maths dataset families (gsm8k.ts, math.ts, aime.ts).

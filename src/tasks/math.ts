@@ -1,4 +1,4 @@
-import { JsonlError } from '../data/jsonl.js';
+import { JsonlError } from '../core/jsonl.js';
 import { lastBoxed } from './answer.js';
 import { mathEquivalent, rowId, rowText, safeVerdict } from './math-equiv.js';
 import type { DatasetFamily, Problem, RowContext, Verdict } from './types.js';
@@ -30,7 +30,7 @@ function verify(problem: Problem, output: string): Verdict {
   return safeVerdict(() => {
     const extracted = lastBoxed(output);
     if (extracted === null) return { correct: false, extracted: null, reason: 'no \\boxed{} answer' };
-    const correct = mathEquivalent(problem.answer, extracted);
+    const correct = mathEquivalent(problem.answer, extracted, { question: problem.question });
     return { correct, extracted, reason: correct ? 'match' : `expected ${problem.answer}, got ${extracted}` };
   });
 }

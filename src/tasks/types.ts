@@ -85,7 +85,7 @@ export interface DatasetFamily {
   readonly description: string;
   /**
    * Turn one parsed JSONL row (the dataset's own fields) into a Problem. Throws a JsonlError
-   * (src/data/jsonl.ts) naming file, line and field when a required field is missing or malformed.
+   * (src/core/jsonl.ts) naming file, line and field when a required field is missing or malformed.
    * The Problem id is the row's id field when present, else String(ctx.index).
    */
   fromRow(row: Record<string, unknown>, ctx: RowContext): Problem;

@@ -98,7 +98,13 @@ export async function evaluateHeldOut(trainer: Trainer, held: Example[]): Promis
   const lps = await trainer.completionLogps(dpo);
   const args = trainer.settings.dpo;
   const m = dpoMetrics(
-    dpo.map((e, i) => ({ policyChosen: Array.from(lps[i]!.chosen), policyRejected: Array.from(lps[i]!.rejected), refChosen: Array.from(e.refChosen!), refRejected: Array.from(e.refRejected!), commonPrefix: e.commonPrefix })),
+    dpo.map((e, i) => ({
+      policyChosen: Array.from(lps[i]!.chosen),
+      policyRejected: Array.from(lps[i]!.rejected),
+      refChosen: Array.from(e.refChosen!),
+      refRejected: Array.from(e.refRejected!),
+      commonPrefix: e.commonPrefix,
+    })),
     args,
   );
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [`eval/${k}`, v]));

@@ -3,7 +3,8 @@
  *   lab.tasks.generateProblems('letters', 3, 1)            // seeded problems
  *   lab.tasks.FAMILIES.letters.verify(problem, text)       // rule-based verdict
  *   lab.search.runSearch(problem, task, { think: lab.session.state.engines.get('tiny-a') }, { pattern: lab.search.BUILTIN_PATTERNS[0], rollouts: 4 })
- *   lab.losses.dpoMetrics([{ policyChosen: [-1, -2], policyRejected: [-1, -3], refChosen: [-1, -2.5], refRejected: [-1, -2.5], commonPrefix: 1 }], { loss: 'sigmoid', beta: 0.1, eps: 0, alpha: 1, maskCommonPrefix: true })
+ *   lab.losses.dpoMetrics([{ policyChosen: [-1, -2], policyRejected: [-1, -3], refChosen: [-1, -2.5],
+ *     refRejected: [-1, -2.5], commonPrefix: 1 }], { loss: 'sigmoid', beta: 0.1, eps: 0, alpha: 1, maskCommonPrefix: true })
  *   await lab.gpu.maskedLogprobs({ vocab: 3, logits: [1, 2, 3, 0, 0, 90], targets: [2, 0], mask: [1, 1] })
  *   lab.session.state                                      // loaded engines, trees, pairs, scores
  */

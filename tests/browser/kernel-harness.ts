@@ -6,7 +6,7 @@
 import { maskedLogprobs } from '../../src/dpo/logprobs.js';
 import { installLabGpu, requestLabDevice, type LabLogprobsInput } from '../../src/gpu/console.js';
 import { MaskedLogprobKernel, type KernelResult } from '../../src/gpu/masked-logprobs.js';
-import { OrtPairScorer, type DpoPair, type ScoreMode } from '../../src/gpu/ort-score.js';
+import { OrtPairScorer, type DpoPair, type ScoreMode } from '../../src/engines/ort/pair-scorer.js';
 
 const devices = new Map<boolean, Promise<GPUDevice>>();
 function device(subgroups: boolean): Promise<GPUDevice> {
@@ -23,7 +23,8 @@ function kernel(subgroups: boolean, capBytes?: number, targetWorkgroups?: number
   const key = `${subgroups}:${capBytes ?? ''}:${targetWorkgroups ?? ''}:${workgroupSize ?? ''}`;
   let k = kernels.get(key);
   if (!k) {
-    k = device(subgroups).then((d) => MaskedLogprobKernel.create(d, { useSubgroups: subgroups, ...(capBytes ? { capBytes } : {}), ...(targetWorkgroups ? { targetWorkgroups } : {}), ...(workgroupSize ? { workgroupSize } : {}) }));
+    k = device(subgroups).then((d) => MaskedLogprobKernel.create(d, { useSubgroups: subgroups, ...(capBytes ? { capBytes } : {}),
+      ...(targetWorkgroups ? { targetWorkgroups } : {}), ...(workgroupSize ? { workgroupSize } : {}) }));
     kernels.set(key, k);
   }
   return k;
@@ -72,7 +73,9 @@ async function runKernel(vocab: number, logits: Float32Array<ArrayBuffer>, targe
   try {
     const r = await k.runBatch({ vocab, logits: input, logitsOffsetBytes: offset, targets, mask });
     const s = r.sequences[0]!;
-    return { ...plain(s), usesSubgroups: k.usesSubgroups, usesSubgroupId: k.usesSubgroupId, tiles: r.plan.tiles.length, chunksPerRow: r.plan.chunksPerRow, maxBindSize: Math.max(...r.plan.tiles.map((t) => t.bindSize)), staged: r.staged, capBytes: k.capBytes, workgroupSize: r.workgroupSize };
+    return { ...plain(s), usesSubgroups: k.usesSubgroups, usesSubgroupId: k.usesSubgroupId, tiles: r.plan.tiles.length,
+      chunksPerRow: r.plan.chunksPerRow, maxBindSize: Math.max(...r.plan.tiles.map((t) => t.bindSize)),
+      staged: r.staged, capBytes: k.capBytes, workgroupSize: r.workgroupSize };
   } finally {
     buf?.destroy();
   }

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTiles } from '../../src/gpu/masked-logprobs.js';
 import { openLab, type Lab } from './chromium.js';
 
-const CASES = '/work/shared/reference/logprob_cases.json';
+// Next to the checkout (../shared/reference/), wherever it is, as in tests/unit/reference.test.ts.
+const CASES = new URL('../../../shared/reference/logprob_cases.json', import.meta.url).pathname;
 const present = existsSync(CASES);
 if (!present) console.warn(`\n*** ${CASES} is missing: the reference-case tests of tests/browser/kernel.test.ts are SKIPPED (synthetic cases still run) ***\n`);
 
@@ -202,7 +203,7 @@ describe('masked log-prob kernel on WebGPU', () => {
     expect(r.line.count).toBe(2);
   });
 
-  it('ort-score on tiny-a: sums with logits kept on the GPU match the read-back CPU reference (2e-4)', async () => {
+  it('the ort pair scorer (engines/ort/pair-scorer.ts) on tiny-a: sums with logits kept on the GPU match the read-back CPU reference (2e-4)', async () => {
     // SwiftShader runs the forward pass on the CPU: a few pairs, two batches.
     const pairs = await kt<any[]>('makePairs', 4);
     const r = await kt<any>('ortScore', pairs, 2);

@@ -46,6 +46,32 @@ describe('OpenAI-compatible server in the browser', () => {
     });
     expect(dump).not.toContain('sk-test-secret');
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0); // "remember" was not ticked
+    // The page keeps no copy: not in the element's properties, not in its field, not in the DOM.
+    const inPage = await page.evaluate(() => {
+      const el = document.querySelector('lab-app')!.shadowRoot!.querySelector('lab-models-view')!.shadowRoot!.querySelector('lab-server-connect')! as any;
+      const props: string[] = [];
+      for (let o = el; o && o !== HTMLElement.prototype; o = Object.getPrototypeOf(o)) props.push(...Object.getOwnPropertyNames(o));
+      const values = props.map((p) => { try { return typeof el[p] === 'string' ? el[p] : ''; } catch { return ''; } });
+      return { props: values.filter((v) => v.includes('sk-test-secret')), field: (el.shadowRoot.querySelector('input[name="api-key"]') as HTMLInputElement).value, html: new XMLSerializer().serializeToString(el.shadowRoot).includes('sk-test-secret') };
+    });
+    expect(inPage).toEqual({ props: [], field: '', html: false });
+  });
+
+  it('asks before sending a key over plain http beyond this machine, and sends nothing when told no', async () => {
+    const page = lab.page;
+    await page.locator('lab-server-connect input[name="base-url"]').fill('http://192.0.2.10:8000/v1');
+    await page.locator('lab-server-connect input[name="api-key"]').fill('sk-test-secret-456');
+    await page.locator('lab-server-connect #insecure-key').getByText('travel unencrypted').waitFor();
+    const dialogs: string[] = [];
+    page.once('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()));
+    await page.locator('lab-server-connect #connect').click();
+    await page.locator('lab-server-connect #server-status', { hasText: 'the key was not sent' }).waitFor({ timeout: 10_000 });
+    expect(dialogs).toHaveLength(1);
+    expect(dialogs[0]).toMatch(/192\.0\.2\.10:8000 is reached over plain http.*Send the key anyway\?/);
+    // https, or a loopback address, needs no confirmation: the note goes away.
+    await page.locator('lab-server-connect input[name="base-url"]').fill('https://192.0.2.10/v1');
+    expect(await page.locator('lab-server-connect #insecure-key').count()).toBe(0);
+    await page.locator('lab-server-connect input[name="api-key"]').fill('');
   });
 
   it('an unreachable server fails fast with a message naming it', async () => {

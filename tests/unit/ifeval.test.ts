@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonl } from '../../src/data/jsonl.js';
+import { parseJsonl } from '../../src/core/jsonl.js';
 import { IFEVAL_SUPPORTED, countSentences, detectLanguage, ifeval } from '../../src/tasks/ifeval.js';
 import type { Problem } from '../../src/tasks/types.js';
 

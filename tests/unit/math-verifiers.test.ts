@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonlError, parseJsonl } from '../../src/data/jsonl.js';
+import { JsonlError, parseJsonl } from '../../src/core/jsonl.js';
 import { aime } from '../../src/tasks/aime.js';
 import { gsm8k, gsm8kFinalAnswer } from '../../src/tasks/gsm8k.js';
 import { math } from '../../src/tasks/math.js';

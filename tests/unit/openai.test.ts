@@ -68,13 +68,47 @@ describe('lab serve', () => {
     expect((await call('/v1/chat/completions')).status).toBe(405);
   });
 
-  it('answers CORS preflights so the lab page can call it from another origin', async () => {
+  it('answers CORS preflights from the lab\'s own origins only; a foreign page is refused before the model runs', async () => {
     const pre = await fetch(`${server.baseUrl}/chat/completions`, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,authorization' } });
     expect(pre.status).toBe(204);
-    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
-    const list = await fetch(`${server.baseUrl}/models`, { headers: { Origin: 'http://127.0.0.1:5173' } });
-    expect(list.headers.get('access-control-allow-origin')).toBe('*');
+    const list = await fetch(`${server.baseUrl}/models`, { headers: { Origin: 'http://localhost:4173' } });
+    expect(list.headers.get('access-control-allow-origin')).toBe('http://localhost:4173');
+
+    // Any other web page: no CORS headers on the preflight, and even a "simple" POST (which a
+    // browser sends without a preflight) is refused before it reaches the model.
+    const foreign = 'https://evil.example';
+    const pre2 = await fetch(`${server.baseUrl}/chat/completions`, { method: 'OPTIONS', headers: { Origin: foreign, 'Access-Control-Request-Method': 'POST' } });
+    expect(pre2.status).toBe(403);
+    expect(pre2.headers.get('access-control-allow-origin')).toBeNull();
+    const before = server.engine.cacheStats().promptTokens;
+    const post = await fetch(`${server.baseUrl}/chat/completions`, { method: 'POST', headers: { Origin: foreign, 'content-type': 'text/plain' }, body: JSON.stringify({ model: 'tiny-a', messages, max_tokens: 4 }) });
+    expect(post.status).toBe(403);
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+    expect(((await post.json()) as ErrorBody).error.message).toContain('--cors-origin https://evil.example');
+    expect(server.engine.cacheStats().promptTokens).toBe(before); // the model never ran
+    // Without an Origin (curl, SDKs, the CLI) nothing changes.
+    expect((await fetch(`${server.baseUrl}/models`)).status).toBe(200);
+
+    // --cors-origin widens the list to exactly the origins named.
+    const wide = await startServer({ model: 'tiny-a', port: 0, engine: ort, corsOrigins: ['https://lab.example.org'] });
+    try {
+      const ok = await fetch(`${wide.baseUrl}/models`, { headers: { Origin: 'https://lab.example.org' } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://lab.example.org');
+      expect((await fetch(`${wide.baseUrl}/models`, { headers: { Origin: foreign } })).status).toBe(403);
+    } finally {
+      await wide.close();
+    }
+    const any = await startServer({ model: 'tiny-a', port: 0, engine: ort, corsOrigins: ['*'] });
+    try {
+      const ok = await fetch(`${any.baseUrl}/models`, { headers: { Origin: foreign } });
+      expect(ok.headers.get('access-control-allow-origin')).toBe(foreign);
+    } finally {
+      await any.close();
+    }
+    await expect(serveCommand(['--model', 'tiny-a', '--cors-origin', 'lab.example.org/x'], () => undefined)).rejects.toThrow(/--cors-origin "lab\.example\.org\/x" is not an origin/);
   });
 
   it('rejects bad requests with 400 and an error that names the field', async () => {

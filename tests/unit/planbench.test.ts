@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonl } from '../../src/data/jsonl.js';
+import { parseJsonl } from '../../src/core/jsonl.js';
 import { planbench } from '../../src/tasks/blocksworld.js';
 
 const FILE = new URL('../../../shared/data/blocksworld/planbench_public.jsonl', import.meta.url).pathname;

@@ -3,6 +3,7 @@
  * bad values fall back), the spec the worker resolves, the streamed deltas that rebuild the tree
  * on the page, and keyboard navigation of the tree.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { applyEventMessage, touchedNodes, type SearchEventMessage } from '../../src/engines/search-rpc.js';
 import { resolveProblem, resolveSpec } from '../../src/mcts/search-spec.js';
@@ -52,7 +53,16 @@ describe('search settings in the lesson link', () => {
     expect(config).toMatchObject({ rollouts: 4, seed: 3, c: 1.4, timeBudgetMs: 1500, maxNodeTokens: 160 });
     expect(config.tokenBudget).toBeUndefined();
     expect(config.blind).toBeUndefined();
-    expect(resolveSpec(spec).config.pattern).toEqual(config.pattern);
+    // The pattern the CLI picks for the same problem and seed: ask the real `lab mcts` process.
+    const cli = execFileSync('node', ['bin/lab.js', 'mcts', '--task', 'letters', '--count', '3', '--seed', '5', '--model', 'tiny-a', '--rollouts', '1'], { encoding: 'utf8', timeout: 60_000 });
+    const cliPatterns = Object.fromEntries([...cli.matchAll(/^(\S+): .* pattern (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    expect(Object.keys(cliPatterns)).toEqual(['letters-s5-0', 'letters-s5-1', 'letters-s5-2']);
+    for (const index of [0, 1, 2]) {
+      const r = resolveSpec({ ...spec, seed: 5, problem: { family: 'letters', setSeed: 5, index } });
+      expect(r.config.pattern.name, `problem ${index}`).toBe(cliPatterns[r.problem.id]);
+    }
+    // The patterns the CLI chose are not all the same, so a constant choice would fail above.
+    expect(new Set(Object.values(cliPatterns)).size).toBeGreaterThan(1);
     const blind = resolveSpec(toSpec({ ...DEFAULT_SETTINGS, custom: true, prompt: ' How many s in mississippi? ', expected: '' }));
     expect(blind.config.blind).toBe(true);
     expect(blind.problem.question).toBe('How many s in mississippi?');

@@ -182,7 +182,8 @@ describe('runs and checkpoints (tiny-a)', () => {
     const tr = new JaxTrainer(m.cfg, m.weights, settings({ steps: 3, microBatch: 2 }), m.tok.padId);
     await prepareReference(tr, ex);
     const out: StepMetrics[] = [];
-    await runTraining(tr, ex, { steps: 3, batch: 2, seed, startStep: 0, startConsumed: 0, evalEvery: 0, heldOut: [], onStep: (x) => void out.push(x), onSave: async () => {}, shouldStop: () => false });
+    const opts = { steps: 3, batch: 2, seed, startStep: 0, startConsumed: 0, evalEvery: 0, heldOut: [] };
+    await runTraining(tr, ex, { ...opts, onStep: (x) => void out.push(x), onSave: async () => {}, shouldStop: () => false });
     tr.dispose();
     return out;
   }

@@ -45,7 +45,9 @@ function fakeResponse(text: string, tokens: string[], finish: 'stop' | 'length' 
         index: 0,
         text,
         finish_reason: finish,
-        logprobs: { content: tokens.map((t, i) => ({ token: t, bytes: Array.from(new TextEncoder().encode(t)), logprob: -0.1 * (i + 1), top_logprobs: alternatives.map((a, j) => ({ token: a, bytes: null, logprob: -0.5 * (j + 1) })) })) },
+        logprobs: { content: tokens.map((t, i) => ({ token: t, bytes: Array.from(new TextEncoder().encode(t)),
+          logprob: -0.1 * (i + 1), top_logprobs: alternatives.map((a, j) => ({ token: a, bytes: null,
+          logprob: -0.5 * (j + 1) })) })) },
       },
     ],
     usage: { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length, extra: {} as never },
@@ -243,7 +245,8 @@ describe('request building with the chat template', () => {
     const { tok, ids } = tiny('tiny-b');
     const chunk = (text: string, token: string | null, finish: 'stop' | null): WebLLMCompletion => ({
       id: 'c', object: 'text_completion', created: 0, model: 'm',
-      choices: [{ index: 0, text, finish_reason: finish, logprobs: token === null ? null : { content: [{ token, bytes: null, logprob: -0.25, top_logprobs: [{ token, bytes: null, logprob: -0.25 }] }] } }],
+      choices: [{ index: 0, text, finish_reason: finish, logprobs: token === null ? null : { content: [{ token,
+        bytes: null, logprob: -0.25, top_logprobs: [{ token, bytes: null, logprob: -0.25 }] }] } }],
     });
     const fake = fakeBackend(() =>
       (async function* () {

@@ -65,7 +65,9 @@ for (const id of modelIds) {
       }
     }
     const r = (x: number, d: number) => Math.round((x / d) * 1000) / 1000;
-    results[id]![fam] = { problems: count, greedy_boxed: r(boxed, count), greedy_pass1: r(pass, count), sampled_pass1: r(sPass, count * samples), sampled_boxed: r(sBoxed, count * samples), node_format: r(format, count), mean_tokens: Math.round(tokens / count) };
+    results[id]![fam] = { problems: count, greedy_boxed: r(boxed, count), greedy_pass1: r(pass, count),
+      sampled_pass1: r(sPass, count * samples), sampled_boxed: r(sBoxed, count * samples), node_format: r(format,
+      count), mean_tokens: Math.round(tokens / count) };
     console.log(id, fam, JSON.stringify(results[id]![fam]));
   }
   await engine.dispose();

@@ -231,7 +231,8 @@ export class OpenAIEngine implements Engine {
         const row = rows.get(c.index) ?? { text: '', logprobs: [], end: { finish_reason: null } };
         rows.set(c.index, row);
         const delta = chat ? (c.delta?.content ?? c.message?.content ?? '') : (c.text ?? '');
-        const toks = chat ? chatTokens((c.logprobs as { content?: ChatLogprob[] | null } | null | undefined)?.content ?? null, k) : legacyTokens((c.logprobs as LegacyLogprobs | null | undefined) ?? null, k);
+        const toks = chat ? chatTokens((c.logprobs as { content?: ChatLogprob[] | null } | null | undefined)?.content ?? null,
+          k) : legacyTokens((c.logprobs as LegacyLogprobs | null | undefined) ?? null, k);
         row.text += delta;
         for (const t of toks) {
           row.logprobs.push(t);
@@ -300,7 +301,8 @@ export class OpenAIEngine implements Engine {
   private async echo(prompt: string | number[], signal?: AbortSignal): Promise<{ logprobs: LegacyLogprobs; promptTokens: number }> {
     const maxTokens = this.opts.scoreMaxTokens ?? 1;
     const url = `${this.apiUrl}/completions`;
-    const res = (await this.http.request(url, { model: this.info.model, prompt, echo: true, max_tokens: maxTokens, logprobs: 1, temperature: 0, ...this.opts.extraBody }, signal)) as CompletionResponse;
+    const res = (await this.http.request(url, { model: this.info.model, prompt, echo: true, max_tokens: maxTokens,
+      logprobs: 1, temperature: 0, ...this.opts.extraBody }, signal)) as CompletionResponse;
     const lp = res?.choices?.[0]?.logprobs;
     if (!lp || !Array.isArray(lp.token_logprobs)) throw this.noEcho(Array.isArray(prompt) ? prompt.length : 1, 0);
     return { logprobs: lp, promptTokens: Array.isArray(prompt) ? prompt.length : (res.usage?.prompt_tokens ?? lp.token_logprobs.length - maxTokens) };
@@ -314,7 +316,8 @@ export class OpenAIEngine implements Engine {
   async tokenize(text: string, signal?: AbortSignal): Promise<number[]> {
     const url = `${this.rootUrl}/tokenize`;
     try {
-      const res = (await this.http.request(url, { model: this.info.model, prompt: text, content: text, add_special_tokens: false, add_special: false }, signal)) as { tokens?: (number | { id: number })[] };
+      const res = (await this.http.request(url, { model: this.info.model, prompt: text, content: text,
+        add_special_tokens: false, add_special: false }, signal)) as { tokens?: (number | { id: number })[] };
       if (!Array.isArray(res?.tokens)) throw new OpenAIEngineError(`openai engine: ${url} answered without "tokens"`, 'protocol');
       this.caps.tokenize = true;
       return res.tokens.map((t) => (typeof t === 'number' ? t : t.id));
@@ -365,7 +368,8 @@ function tokenId(token: string): number {
 }
 
 function chatTokens(content: ChatLogprob[] | null, k: number): SampledToken[] {
-  return (content ?? []).map((t) => ({ id: tokenId(t.token), token: t.token, logprob: t.logprob, top: (t.top_logprobs ?? []).slice(0, k).map((a) => ({ id: tokenId(a.token), token: a.token, logprob: a.logprob })) }));
+  return (content ?? []).map((t) => ({ id: tokenId(t.token), token: t.token, logprob: t.logprob, top: (t.top_logprobs ?? []).slice(0,
+    k).map((a) => ({ id: tokenId(a.token), token: a.token, logprob: a.logprob })) }));
 }
 
 function legacyTokens(lp: LegacyLogprobs | null, k: number): SampledToken[] {

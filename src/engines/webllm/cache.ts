@@ -30,7 +30,8 @@ const QUANTS: WebLLMQuant[] = ['q4f16', 'q4f32'];
 export function webllmCache(pageUrl: string = globalThis.location?.href ?? 'http://localhost/', load: () => Promise<WebLLM> = () => import('@mlc-ai/web-llm')): CacheOps {
   let lib: Promise<WebLLM> | null = null;
   const webllm = () => (lib ??= load());
-  const build = async (entry: CatalogueEntry, quant: WebLLMQuant, baseUrl: string, cacheBackend: CacheBackendChoice) => resolveBuild(entry, { quant, baseUrl, cacheBackend }, (await webllm()).prebuiltAppConfig.model_list, pageUrl);
+  const build = async (entry: CatalogueEntry, quant: WebLLMQuant, baseUrl: string, cacheBackend: CacheBackendChoice) => resolveBuild(entry,
+    { quant, baseUrl, cacheBackend }, (await webllm()).prebuiltAppConfig.model_list, pageUrl);
   return {
     async cachedBuilds(entry, baseUrlOf, cacheBackend) {
       if (!entry.webllm) return [];

@@ -99,7 +99,8 @@ export function mapCompletion(res: WebLLMCompletion, ctx: MapContext): Completio
   const c = res.choices?.[0];
   if (!c) throw new Error(`webllm engine: the completion came back without a choice: ${JSON.stringify(res).slice(0, 200)}`);
   const logprobs = mapLogprobs(c.logprobs?.content ?? [], ctx);
-  return { index: ctx.index, text: c.text, tokens: logprobs.map((t) => t.id), logprobs, ...finishOf(c.finish_reason, c.text, logprobs, ctx.stops), promptTokens: res.usage?.prompt_tokens ?? ctx.promptTokens ?? 0 };
+  return { index: ctx.index, text: c.text, tokens: logprobs.map((t) => t.id), logprobs, ...finishOf(c.finish_reason,
+    c.text, logprobs, ctx.stops), promptTokens: res.usage?.prompt_tokens ?? ctx.promptTokens ?? 0 };
 }
 
 /**
@@ -133,7 +134,8 @@ export class StreamCollector {
   }
 
   result(): Completion {
-    return { index: this.ctx.index, text: this.text, tokens: this.logprobs.map((t) => t.id), logprobs: this.logprobs, ...finishOf(this.reason, this.text, this.logprobs, this.ctx.stops), promptTokens: this.promptTokens ?? this.ctx.promptTokens ?? 0 };
+    return { index: this.ctx.index, text: this.text, tokens: this.logprobs.map((t) => t.id), logprobs: this.logprobs,
+      ...finishOf(this.reason, this.text, this.logprobs, this.ctx.stops), promptTokens: this.promptTokens ?? this.ctx.promptTokens ?? 0 };
   }
 }
 

@@ -60,7 +60,11 @@ export class LabApp extends LitElement {
     try {
       const store = await LabStore.open();
       session.update({ store });
-      const last = await lastSearchRun(store);
+      // A saved run that cannot be opened never blocks the app: the demo shows, with the reason.
+      const last = await lastSearchRun(store).catch((e: Error) => {
+        this.storeError = t.resumeFailed(e.message);
+        return null;
+      });
       if (last) {
         session.update(last);
         return;

@@ -6,7 +6,9 @@
 import type { SearchSpec } from '../../mcts/search-spec.js';
 import { resolveProblem } from '../../mcts/search-spec.js';
 import { TREE_SCHEMA, type Tree, type TreeEvent, type TreeNode } from '../../mcts/tree.js';
+import { checkTree } from '../../data/trees-io.js';
 import type { LabStore, RunItem } from '../../store/db.js';
+import { validateRunItems } from '../../store/run-items.js';
 
 /** Trees of a saved search run: its final trees, or one partial tree rebuilt from its events. */
 export function treesOfRun(runId: string, items: readonly RunItem[]): Tree[] {
@@ -44,12 +46,38 @@ export function treesOfRun(runId: string, items: readonly RunItem[]): Tree[] {
   ];
 }
 
-/** Load the most recent search run that has something to show into `{runId, trees}`, or null. */
+/** Why the most recent search run could not be opened (the app shows the demo and this). */
+export class ResumeError extends Error {
+  constructor(
+    readonly runId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ResumeError';
+  }
+}
+
+/**
+ * Load the most recent search run that has something to show into `{runId, trees}`, or null.
+ * Its items and trees are checked first: a run that would break the Search view (saved by an
+ * older version, or edited) throws a ResumeError naming the run, item and field instead.
+ */
 export async function lastSearchRun(store: LabStore): Promise<{ runId: string; trees: Tree[] } | null> {
   for (const run of (await store.listRuns()).filter((r) => r.kind === 'search')) {
     const got = await store.getRun(run.id);
-    const trees = got ? treesOfRun(run.id, got.items) : [];
-    if (trees.length) return { runId: run.id, trees };
+    const where = `run "${run.title}" (${run.id})`;
+    try {
+      if (got) validateRunItems('search', got.items, where);
+      const trees = got ? treesOfRun(run.id, got.items) : [];
+      trees.forEach((t, i) =>
+        checkTree(t, (field, why) => {
+          throw new Error(`${where}: tree ${i}: ${field ? `field "${field}": ` : ''}${why}`);
+        }),
+      );
+      if (trees.length) return { runId: run.id, trees };
+    } catch (e) {
+      throw new ResumeError(run.id, (e as Error).message);
+    }
   }
   return null;
 }

@@ -28,10 +28,12 @@ export interface SessionState {
   pairs: readonly DpoPair[];
   /** Scores of `pairs` by index: policy and reference per-token log-probs. */
   scores: ReadonlyMap<number, { policy: PairScores; reference: PairScores }>;
+  /** What is using each engine right now (model id → e.g. ["a search"]): Unload asks first. */
+  inUse: ReadonlyMap<string, readonly string[]>;
 }
 
 export class Session extends EventTarget {
-  private s: SessionState = { engines: new Map(), store: null, runId: null, trees: [], pairs: [], scores: new Map() };
+  private s: SessionState = { engines: new Map(), store: null, runId: null, trees: [], pairs: [], scores: new Map(), inUse: new Map() };
 
   get state(): Readonly<SessionState> {
     return this.s;
@@ -42,6 +44,30 @@ export class Session extends EventTarget {
     this.s = { ...this.s, ...patch };
     this.dispatchEvent(new Event('change'));
   }
+}
+
+/**
+ * Mark `ids` as used by `what` (a running search, an evaluation) until the returned function is
+ * called; the Models view asks before unloading a model in use.
+ */
+export function useEngines(s: Session, ids: readonly string[], what: string): () => void {
+  const add = new Map(s.state.inUse);
+  for (const id of new Set(ids)) add.set(id, [...(add.get(id) ?? []), what]);
+  s.update({ inUse: add });
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = new Map(s.state.inUse);
+    for (const id of new Set(ids)) {
+      const list = [...(next.get(id) ?? [])];
+      const i = list.indexOf(what);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length) next.set(id, list);
+      else next.delete(id);
+    }
+    s.update({ inUse: next });
+  };
 }
 
 /** The page's one session (views import it; tests may construct their own). */

@@ -5,7 +5,7 @@
  * field. All or nothing: one bad line imports nothing, so a half-read file never replaces good data.
  */
 import { commonPrefixChars, type DpoPair, type LengthBucket, type TreePath } from '../../data/extract.js';
-import { JsonlError, parseJsonlLine } from '../../data/jsonl.js';
+import { JsonlError, parseJsonlLine } from '../../core/jsonl.js';
 import { parseTrees } from '../../data/trees-io.js';
 import { TREE_SCHEMA, type Tree } from '../../mcts/tree.js';
 

@@ -5,7 +5,7 @@ import type { RunMeta } from '../../store/db.js';
 import { FAMILIES, family, generateProblems } from '../../tasks/index.js';
 import { formatHash, readLesson, writeLesson, type HashParams } from '../app/lesson-link.js';
 import { HashController } from '../app/hash-controller.js';
-import { session, SessionController } from '../app/session.js';
+import { session, SessionController, useEngines } from '../app/session.js';
 import { evaluate as t } from '../messages/evaluate.js';
 import { curveFromSummary } from './chart.js';
 import { resultsFromItems, type EvalResult } from './results.js';
@@ -128,6 +128,7 @@ export class LabEvalView extends LitElement {
       }
     } else this.saveNote = t.noStore;
     let status: 'done' | 'stopped' | 'error' = 'done';
+    const release = useEngines(session, planned.map((r) => r.model), t.inUseBy);
     try {
       for (const r of planned) {
         const engine = session.state.engines.get(r.model);
@@ -170,6 +171,7 @@ export class LabEvalView extends LitElement {
       status = 'error';
       this.error = t.failed((e as Error).message);
     } finally {
+      release();
       save([], { status });
       await saving;
       if (runId && !this.saveNote) this.saveNote = t.saved(runId);

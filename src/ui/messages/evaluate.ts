@@ -23,6 +23,8 @@ export const evaluate = {
   run: 'Run Test@N',
   stop: 'Stop',
   progress: (label: string, done: number, total: number) => `${label}: ${done} of ${total} problems`,
+  /** What the Models view names as using a model while an evaluation runs. */
+  inUseBy: 'a running evaluation',
   stopped: 'Stopped: the figures below cover the problems finished so far.',
   failed: (why: string) => `Evaluation failed: ${why}`,
   saved: (id: string) => `Saved as run ${id} (Runs view).`,

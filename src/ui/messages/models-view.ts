@@ -12,6 +12,8 @@ export const models = {
   actions: 'Actions',
   load: 'Load',
   unload: 'Unload',
+  unloadInUse: (id: string, uses: readonly string[]) => `${id} is in use by ${uses.join(' and ')}. Unload it anyway? What uses it will stop with an error.`,
+  inUseNote: (uses: readonly string[]) => `in use by ${uses.join(' and ')}`,
   warmingUp: 'warming up…',
   loadedOn: (device: string) => `ready (${device})`,
   loadFailed: (id: string, device: string, why: string) => `Could not load ${id} on ${device}: ${why}`,

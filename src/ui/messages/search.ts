@@ -31,6 +31,8 @@ export const search = {
   finished: (why: string, rollouts: number, correct: number, answers: number, seconds: number) =>
     `Finished (${why}): ${rollouts} rollouts, ${correct}/${answers} answers correct, ${seconds}s.`,
   stoppedBy: { rollouts: 'all rollouts done', target: 'enough correct answers', tokens: 'token budget spent', time: 'time budget spent', abort: 'stopped' } as Record<string, string>,
+  /** What the Models view names as using a model while a search runs. */
+  inUseBy: 'a running search',
   stoppedEarly: 'Stopped before the first node was written.',
   failed: (msg: string) => `The search failed: ${msg}`,
   saveFailed: (msg: string) => `Saving the run failed (the search goes on): ${msg}`,

@@ -91,7 +91,10 @@ export class LabModelsView extends LitElement {
     }
   }
 
+  /** Unload a model; while a search or evaluation uses it, only after the user confirms. */
   private async unload(id: string): Promise<void> {
+    const uses = session.state.inUse.get(id) ?? [];
+    if (uses.length && !confirm(t.unloadInUse(id, uses))) return;
     await unloadEngine(id);
     this.setLoad(id, { phase: 'idle', files: new Map() });
     if (this.playWith === id) this.playWith = [...session.state.engines.keys()][0] ?? '';
@@ -144,7 +147,7 @@ export class LabModelsView extends LitElement {
                 </td>
                 <td>
                   ${engines.has(m.id)
-                    ? html`<button class="unload" @click=${() => this.unload(m.id)}>${t.unload}</button>`
+                    ? html`<button class="unload" @click=${() => this.unload(m.id)} title=${this.ses.session.state.inUse.has(m.id) ? t.inUseNote(this.ses.session.state.inUse.get(m.id)!) : nothing}>${t.unload}</button>`
                     : html`<button class="load" @click=${() => this.load(m.id)} ?disabled=${busy(m.id)}>${t.load}</button>`}
                 </td>
               </tr>`;

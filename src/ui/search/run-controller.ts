@@ -7,7 +7,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Engine } from '../../core/engine.js';
 import type { SearchSpec } from '../../mcts/search-spec.js';
 import type { Tree, TreeEvent } from '../../mcts/tree.js';
-import type { Session } from '../app/session.js';
+import { useEngines, type Session } from '../app/session.js';
 import { search as t } from '../messages/search.js';
 import { SearchClient, type SearchHandle, type SearchModels } from './search-client.js';
 import { RunSaver } from './run-saver.js';
@@ -85,7 +85,10 @@ export class SearchRunController implements ReactiveController {
     this.tree = null;
     this.running = true;
     this.client ??= new SearchClient();
+    const ids = [...this.session().state.engines].filter(([, e]) => e === models.think || e === models.reflect).map(([id]) => id);
+    const release = useEngines(this.session(), ids, t.inUseBy);
     const end = (tree: Tree | null, err: Error | null) => {
+      release();
       this.running = false;
       this.handle = null;
       if (err) {

@@ -7,12 +7,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findModel } from '../../core/catalogue.js';
-import type { ChatMessage, Engine } from '../../core/engine.js';
-import { num, UsageError } from '../../cli/args.js';
-import { loadNodeEngine, MODELS_DIR } from '../ort/node.js';
-import { ChatTokenizer } from '../ort/tokenizer.js';
-import { OpenAIEngine } from './engine.js';
+import { findModel } from '../core/catalogue.js';
+import type { ChatMessage, Engine } from '../core/engine.js';
+import { num, UsageError } from './args.js';
+import { loadNodeEngine, MODELS_DIR } from '../engines/ort/node.js';
+import { ChatTokenizer } from '../engines/ort/tokenizer.js';
+import { OpenAIEngine } from '../engines/openai/engine.js';
 
 /** parse() options for the engine flags. */
 export const ENGINE_FLAGS = {

@@ -11,11 +11,11 @@
  * prompt + completion (no past), where logits row t scores token t + 1.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import type { ChatMessage } from '../core/engine.js';
-import { maskedLogprobs } from '../dpo/logprobs.js';
-import { shapeFromConfig, type ModelShape } from '../engines/ort/runner.js';
-import { ChatTokenizer } from '../engines/ort/tokenizer.js';
-import { MaskedLogprobKernel, type KernelOptions } from './masked-logprobs.js';
+import type { ChatMessage } from '../../core/engine.js';
+import { maskedLogprobs } from '../../dpo/logprobs.js';
+import { shapeFromConfig, type ModelShape } from './runner.js';
+import { ChatTokenizer } from './tokenizer.js';
+import { MaskedLogprobKernel, type KernelOptions } from '../../gpu/masked-logprobs.js';
 
 /** One preference pair. */
 export interface DpoPair {

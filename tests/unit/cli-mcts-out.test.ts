@@ -1,0 +1,118 @@
+/**
+ * `lab mcts --out` as a real process on tiny-a: each finished tree reaches the disk at once
+ * (FILE.partial), so a run killed mid-way keeps its finished trees; `--resume` skips them and the
+ * resumed file holds the same trees as an uninterrupted run. The shared atomic-write helper
+ * removes its temp file when the write fails, and is the only place that renames output files.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../src/cli/atomic-write.js';
+
+const run = promisify(execFile);
+
+async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', ['bin/lab.js', ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** Start `lab mcts` and SIGKILL it as soon as it reports its first finished problem. */
+function killAfterFirstTree(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', ['bin/lab.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (/^letters-\S+: \d+ rollouts/m.test(out)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolve(out));
+  });
+}
+
+/** Tree lines without the wall-clock field, for comparing two runs. */
+const trees = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const t = JSON.parse(l);
+      delete t.stats.seconds;
+      return JSON.stringify(t);
+    });
+
+const ARGS = ['mcts', '--task', 'letters', '--count', '4', '--seed', '7', '--model', 'tiny-a', '--rollouts', '24'];
+
+describe('lab mcts --out', () => {
+  it('keeps finished trees when killed, and --resume completes the same file an uninterrupted run writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-mcts-'));
+    const out = join(dir, 'trees.jsonl');
+    const printed = await killAfterFirstTree([...ARGS, '--out', out]);
+    expect(printed).toMatch(/letters-s7-0: /);
+    expect(existsSync(out)).toBe(false);
+    const partial = readFileSync(`${out}.partial`, 'utf8').trim().split('\n');
+    expect(partial.length).toBeGreaterThanOrEqual(1);
+    expect(partial.length).toBeLessThan(4);
+    expect(JSON.parse(partial[0]!).task.problemId).toBe('letters-s7-0');
+
+    // Without --resume the interrupted run's trees are not overwritten.
+    const refused = await lab(...ARGS, '--out', out);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/trees\.jsonl\.partial holds the trees of an interrupted run: add --resume/);
+
+    const resumed = await lab(...ARGS, '--out', out, '--resume');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`resuming: ${partial.length} trees already in`);
+    expect(resumed.stdout).toMatch(/letters-s7-0: already in .*, skipped/);
+    expect(resumed.stdout).toContain('wrote 4 trees to');
+    expect(existsSync(`${out}.partial`)).toBe(false);
+
+    const straight = join(dir, 'straight.jsonl');
+    expect((await lab(...ARGS, '--out', straight)).code).toBe(0);
+    expect(trees(out)).toEqual(trees(straight));
+    expect(trees(out).map((t) => JSON.parse(t).task.problemId)).toEqual(['letters-s7-0', 'letters-s7-1', 'letters-s7-2', 'letters-s7-3']);
+  }, 300_000);
+
+  it('--resume without --out is a usage error', async () => {
+    const r = await lab(...ARGS, '--resume');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--resume needs --out/);
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('removes its temp file and leaves the target alone when the write fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-atomic-'));
+    const target = join(dir, 'out');
+    mkdirSync(target);
+    writeFileSync(join(target, 'keep'), 'x'); // a non-empty folder cannot be replaced by a file
+    expect(() => writeFileAtomic(target, 'data')).toThrow();
+    expect(readdirSync(dir)).toEqual(['out']);
+    expect(statSync(target).isDirectory()).toBe(true);
+    writeFileAtomic(join(dir, 'ok.txt'), 'hello');
+    expect(readFileSync(join(dir, 'ok.txt'), 'utf8')).toBe('hello');
+    expect(readdirSync(dir).sort()).toEqual(['ok.txt', 'out']);
+  });
+
+  it('is the one helper that renames output files into place (no copies in src/, tools/, bench/)', () => {
+    const hits: string[] = [];
+    const walk = (d: string) => {
+      for (const f of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, f.name);
+        if (f.isDirectory()) {
+          if (!['node_modules', 'out'].includes(f.name)) walk(p);
+        } else if (/\.(ts|js|mjs)$/.test(f.name) && /\brenameSync\(/.test(readFileSync(p, 'utf8'))) hits.push(p);
+      }
+    };
+    ['src', 'tools', 'bench'].forEach(walk);
+    expect(hits).toEqual(['src/cli/atomic-write.ts']);
+  });
+});
