@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDirAtomic } from './atomic-write.js';
+import { unpackTar } from '../train/tar.js';
 import { parseCheckpointMeta, type CheckpointMeta, type ModelFolder } from '../train/checkpoint.js';
 
 function readJson(path: string): Record<string, unknown> {
@@ -59,4 +60,31 @@ export function listCheckpoints(root = 'checkpoints'): { path: string; meta: Che
     }
   }
   return out;
+}
+
+const MODEL_FLAGS = new Set(['--model', '--policy', '--reference', '--reflect-model']);
+
+/**
+ * A checkpoint exported from the browser is one `.tar` file: wherever a model flag names one,
+ * unpack it once next to itself (`x.tar` → `x/`) and pass that folder on. A comma list (`lab eval
+ * --model a,b.tar`) is handled item by item.
+ */
+export function unpackTarModels(argv: string[]): string[] {
+  return argv.map((arg, i) => {
+    if (i === 0 || !MODEL_FLAGS.has(argv[i - 1]!)) return arg;
+    return arg
+      .split(',')
+      .map((m) => {
+        if (!m.endsWith('.tar')) return m;
+        if (!existsSync(m)) throw new Error(`${m}: no such file`);
+        const dir = m.slice(0, -4);
+        if (!existsSync(join(dir, 'onnx', 'model.onnx'))) {
+          const files = unpackTar(new Uint8Array(readFileSync(m)), m);
+          if (!files.has('onnx/model.onnx')) throw new Error(`${m}: not a checkpoint archive (no onnx/model.onnx inside)`);
+          writeDirAtomic(dir, files);
+        }
+        return dir;
+      })
+      .join(',');
+  });
 }

@@ -11,7 +11,7 @@ import { mctsCommand } from './mcts.js';
 import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 import { trainCommand } from './train.js';
-import { listCheckpoints } from './checkpoints.js';
+import { listCheckpoints, unpackTarModels } from './checkpoints.js';
 
 const HELP = `lab — Reasoning Lab command line
 
@@ -34,7 +34,8 @@ const HELP = `lab — Reasoning Lab command line
         [--lr 5e-5] [--steps N | --epochs E] [--batch 8] [--seed 1] [--eval-every K] [--resume]
   lab serve --model ID [--port 8000] [--host 127.0.0.1]   OpenAI-compatible HTTP server (/v1/models, /v1/chat/completions, /v1/completions)
 
-Every --model (and --policy/--reference) also takes a checkpoint folder, e.g. checkpoints/NAME.
+Every --model (and --policy/--reference) also takes a checkpoint folder, e.g. checkpoints/NAME, or a
+checkpoint exported from the Train view (NAME.tar, unpacked next to itself on first use).
 Run \`lab COMMAND --help\` for details.`;
 
 type Command = (argv: string[], out: (s: string) => void) => Promise<void>;
@@ -82,7 +83,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     return 2;
   }
   try {
-    await run(rest, out);
+    await run(unpackTarModels(rest), out);
     return 0;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

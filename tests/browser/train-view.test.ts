@@ -4,8 +4,11 @@
  * as a model; step-by-step mode, Stop and Resume; a worker crash shows a message and keeps the
  * last checkpoint; axe finds no serious violations in the view.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAIR_ROWS } from '../unit/train-fixtures.js';
 import { openLab, type Lab } from './chromium.js';
@@ -20,7 +23,7 @@ afterAll(async () => lab?.close());
 const jsonl = PAIR_ROWS.map((r) => JSON.stringify({ prompt: [{ role: 'user', content: r.prompt }], chosen: [{ role: 'assistant', content: r.chosen }], rejected: [{ role: 'assistant', content: r.rejected }] })).join('\n') + '\n';
 
 async function importPairs(): Promise<void> {
-  await lab.page.locator('lab-train-view input[type=file]').setInputFiles({ name: 'pairs.jsonl', mimeType: 'text/plain', buffer: Buffer.from(jsonl) });
+  await lab.page.locator('lab-train-view #train-file').setInputFiles({ name: 'pairs.jsonl', mimeType: 'text/plain', buffer: Buffer.from(jsonl) });
   await lab.page.locator('lab-train-view #train-status', { hasText: 'pairs.jsonl: 4 rows' }).waitFor();
 }
 
@@ -78,6 +81,34 @@ describe('Train view', () => {
     await page.locator('lab-train-view #train-status', { hasText: 'Finished: 3 steps' }).waitFor({ timeout: 240_000 });
     const steps = await rows.locator('th').allTextContents();
     expect(steps).toEqual(['1', '2', '3']);
+  });
+
+  it('exports a checkpoint as a .tar that lab loads, and imports it back', async () => {
+    const page = lab.page;
+    const list = page.locator('lab-train-view lab-checkpoint-list');
+    const before = await list.locator('li').count();
+    expect(before).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), list.locator('li button', { hasText: 'Export' }).first().click()]);
+    const path = join(mkdtempSync(join(tmpdir(), 'lab-export-')), download.suggestedFilename());
+    await download.saveAs(path);
+    expect(path).toMatch(/\.tar$/);
+    // The exported file is a checkpoint `lab` runs.
+    const out = execFileSync('node', ['bin/lab.js', 'generate', '--model', path, '--prompt', 'How many r in "rare"?', '--n', '1', '--max-tokens', '16', '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(out).samples).toHaveLength(1);
+    const state = JSON.parse(readFileSync(join(path.slice(0, -4), 'trainer_state.json'), 'utf8'));
+    expect(state.base).toBe('tiny-a');
+    await list.locator('input.import').setInputFiles(path);
+    await expect.poll(() => list.locator('li').count(), { timeout: 30_000 }).toBe(before + 1);
+  });
+
+  it('lab.train on the console trains in a worker and returns the metrics', async () => {
+    const r = await lab.page.evaluate(async (rows) => {
+      const labApi = (window as any).lab;
+      return labApi.train({ pairs: rows.map((x: any) => ({ prompt: x.prompt, chosen: x.chosen, rejected: x.rejected })), steps: 2, batch: 2, device: 'wasm' });
+    }, PAIR_ROWS);
+    expect(r.metrics.map((m: { step: number }) => m.step)).toEqual([1, 2]);
+    expect(r.metrics[0].loss).toBeCloseTo(Math.log(2), 5);
+    expect(r.checkpoint).toMatch(/^ckpt-console-/);
   });
 
   it('a worker crash shows a message naming the kept checkpoint', async () => {

@@ -7,6 +7,7 @@ import type { LoadProgress } from '../../core/engine.js';
 import type { ModelSpec } from '../../core/rpc.js';
 import { WorkerEngine } from '../../engines/worker-client.js';
 import { session } from './session.js';
+import { writeLesson } from './lesson-link.js';
 
 /** Start a worker, load `spec` in it and publish the engine under `spec.id`. */
 export async function loadEngine(spec: ModelSpec, onProgress?: (p: LoadProgress) => void): Promise<WorkerEngine> {
@@ -37,4 +38,15 @@ export async function unloadEngine(id: string): Promise<void> {
 /** Spec of an embedded model served by the app itself (models/<id>/). */
 export function embeddedSpec(id: string, device: 'webgpu' | 'wasm'): ModelSpec {
   return { backend: 'ort', id, baseUrl: `${import.meta.env.BASE_URL}models/${id}/`, device };
+}
+
+/**
+ * Load a checkpoint saved by the Train view (IndexedDB) as a model named by its id, and its base
+ * model beside it when missing, so Objectives can score policy = checkpoint, reference = base
+ * (written into the lesson hash as its defaults).
+ */
+export async function loadCheckpointModel(c: { id: string; base: string }, device: 'webgpu' | 'wasm'): Promise<void> {
+  await loadEngine({ backend: 'ort', id: c.id, baseUrl: `${import.meta.env.BASE_URL}models/${c.base}/`, device, checkpoint: c.id });
+  if (!session.state.engines.has(c.base)) await loadEngine(embeddedSpec(c.base, device));
+  writeLesson({ opolicy: c.id, oref: c.base });
 }

@@ -1,6 +1,6 @@
 /** Save text as a file from the browser (a temporary object URL and an <a download> click). */
-export function downloadText(filename: string, text: string, type = 'application/x-ndjson'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function downloadText(filename: string, text: string | Uint8Array, type = 'application/x-ndjson'): void {
+  const url = URL.createObjectURL(new Blob([text as BlobPart], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

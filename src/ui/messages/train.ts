@@ -41,4 +41,6 @@ export const train = {
   checkpoints: 'Saved checkpoints',
   noCheckpoints: 'None yet.',
   delete: 'Delete',
+  export: 'Export .tar (for lab --model)',
+  importCheckpoint: 'Import a checkpoint (.tar)',
 };

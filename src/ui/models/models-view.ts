@@ -2,7 +2,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { catalogue } from '../../core/catalogue.js';
 import type { LoadProgress } from '../../core/engine.js';
-import { embeddedSpec, loadEngine, unloadEngine } from '../app/engines.js';
+import { embeddedSpec, loadCheckpointModel, loadEngine, unloadEngine } from '../app/engines.js';
+import { train as tt } from '../messages/train.js';
+import '../train/checkpoint-list.js';
 import { session, SessionController } from '../app/session.js';
 import { models as t } from '../messages/models-view.js';
 import type { CatalogueEntry } from '../../core/catalogue.js';
@@ -32,6 +34,7 @@ interface LoadState {
 export class LabModelsView extends LitElement {
   @property({ attribute: false }) gpu: GpuReport | null = null;
   @state() private device: 'webgpu' | 'wasm' = 'webgpu';
+  @state() private checkpointNote = '';
   @state() private loads = new Map<string, LoadState>();
   @state() private playWith = '';
   @state() private listStatus: Record<string, ModelStatus> = {};
@@ -104,6 +107,17 @@ export class LabModelsView extends LitElement {
     return p === 'idle' ? '' : p === 'warmup' ? t.warmingUp : p;
   }
 
+  /** A checkpoint from the Train view, loaded on the selected device (base model beside it). */
+  private async loadCheckpoint(c: { id: string; base: string }): Promise<void> {
+    this.checkpointNote = '';
+    try {
+      await loadCheckpointModel(c, this.device);
+      this.checkpointNote = tt.loaded(c.id);
+    } catch (e) {
+      this.checkpointNote = (e as Error).message;
+    }
+  }
+
   override render() {
     const gpu = this.gpu;
     const engines = this.ses.session.state.engines;
@@ -154,6 +168,11 @@ export class LabModelsView extends LitElement {
             })}
           </tbody>
         </table>
+      </section>
+      <section aria-label=${tt.checkpoints}>
+        <h3>${tt.checkpoints}</h3>
+        <lab-checkpoint-list @load-checkpoint=${(e: CustomEvent<{ id: string; base: string }>) => this.loadCheckpoint(e.detail)}></lab-checkpoint-list>
+        ${this.checkpointNote ? html`<p role="status">${this.checkpointNote}</p>` : nothing}
       </section>
       <section aria-label=${t.catalogue}>
         <h2>${t.catalogue}</h2>

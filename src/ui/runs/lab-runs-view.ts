@@ -8,6 +8,9 @@ import { EVAL_RUN_KEY } from '../evaluate/settings.js';
 import { runs as t } from '../messages/runs.js';
 import { exportFileName, formatBytes, formatShare } from './format.js';
 import { viewStyles } from '../app/view-styles.js';
+import { train as tt } from '../messages/train.js';
+import { loadCheckpointModel } from '../app/engines.js';
+import '../train/checkpoint-list.js';
 
 /**
  * Runs view: the runs saved in IndexedDB (newest first), storage use against the quota, delete
@@ -229,6 +232,10 @@ export class LabRunsView extends LitElement {
               : html`<p>${t.empty}</p>`}
           </section>`
         : nothing}
+      <section aria-labelledby="runs-ckpt-h">
+        <h3 id="runs-ckpt-h">${tt.checkpoints}</h3>
+        <lab-checkpoint-list @load-checkpoint=${(e: CustomEvent<{ id: string; base: string }>) => void loadCheckpointModel(e.detail, 'wasm')}></lab-checkpoint-list>
+      </section>
     `;
   }
 }

@@ -2,9 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { parseDpoRows, parseSftRows, type DpoRow, type SftRow } from '../../data/trees-io.js';
 import { isSoftwareAdapter } from '../../engines/webllm/memory.js';
-import { CheckpointStore, type CheckpointSummary } from '../../store/checkpoints.js';
 import type { ProbeResult, TrainMetrics } from '../../train/protocol.js';
-import { embeddedSpec, loadEngine } from '../app/engines.js';
+import { loadCheckpointModel } from '../app/engines.js';
 import { HashController } from '../app/hash-controller.js';
 import { writeLesson } from '../app/lesson-link.js';
 import { session, SessionController } from '../app/session.js';
@@ -12,6 +11,7 @@ import { viewStyles } from '../app/view-styles.js';
 import { train as t } from '../messages/index.js';
 import { detectGpu } from '../models/gpu-detect.js';
 import './metrics-chart.js';
+import './checkpoint-list.js';
 import { OBJECTIVES, trainerSettings, trainSettingsFromHash, trainSettingsToHash, type TrainViewSettings } from './settings.js';
 import { TrainRun } from './train-client.js';
 
@@ -34,7 +34,6 @@ export class LabTrainView extends LitElement {
   @state() private notice = '';
   @state() private running = false;
   @state() private paused = false;
-  @state() private checkpoints: CheckpointSummary[] = [];
   @state() private current: { id: string; step: number } | null = null;
   private fileRows: { name: string; dpo?: DpoRow[]; sft?: SftRow[] } | null = null;
   private run: TrainRun | null = null;
@@ -64,7 +63,6 @@ export class LabTrainView extends LitElement {
 
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
-    void this.refreshCheckpoints();
     const gpu = await detectGpu();
     this.autoDevice = gpu.available && !isSoftwareAdapter(gpu) ? 'webgpu' : 'wasm';
   }
@@ -75,13 +73,8 @@ export class LabTrainView extends LitElement {
   }
 
   private async refreshCheckpoints(): Promise<void> {
-    try {
-      const store = await CheckpointStore.open();
-      this.checkpoints = await store.list();
-      store.close();
-    } catch (e) {
-      this.error = (e as Error).message;
-    }
+    await this.updateComplete;
+    await this.renderRoot.querySelector('lab-checkpoint-list')?.refresh();
   }
 
   private sessionRows(): { dpo: DpoRow[]; sft: SftRow[] } {
@@ -158,9 +151,7 @@ export class LabTrainView extends LitElement {
   async loadCheckpoint(c: { id: string; base: string }): Promise<string> {
     const device = this.s.device || this.autoDevice;
     try {
-      await loadEngine({ backend: 'ort', id: c.id, baseUrl: `${import.meta.env.BASE_URL}models/${c.base}/`, device, checkpoint: c.id });
-      if (!session.state.engines.has(c.base)) await loadEngine(embeddedSpec(c.base, device));
-      writeLesson({ opolicy: c.id, oref: c.base });
+      await loadCheckpointModel(c, device);
       this.notice = t.loaded(c.id);
     } catch (e) {
       this.error = (e as Error).message;
@@ -172,14 +163,6 @@ export class LabTrainView extends LitElement {
     await this.loadCheckpoint(c);
     writeLesson({ view: 'evaluate', 'eval.model': c.base, 'eval.model2': c.id, 'eval.task': this.s.probeFamily });
     window.dispatchEvent(new HashChangeEvent('hashchange'));
-  }
-
-  private async deleteCheckpoint(id: string): Promise<void> {
-    const store = await CheckpointStore.open();
-    await store.delete(id);
-    store.close();
-    if (this.current?.id === id) this.current = null;
-    await this.refreshCheckpoints();
   }
 
   private field(label: string, key: 'beta' | 'eps' | 'alpha' | 'lr' | 'steps' | 'batch' | 'seed' | 'probeEvery', step: string) {
@@ -196,7 +179,7 @@ export class LabTrainView extends LitElement {
         <form @submit=${(e: Event) => e.preventDefault()}>
           <label>${t.model}<select .value=${s.model} ?disabled=${this.running} @change=${(e: Event) => this.set('model', (e.target as HTMLSelectElement).value as 'tiny-a')}><option value="tiny-a">tiny-a (Qwen2)</option><option value="tiny-b">tiny-b (Llama)</option></select></label>
           <label>${t.source}<select .value=${s.source} ?disabled=${this.running} @change=${(e: Event) => this.set('source', (e.target as HTMLSelectElement).value as 'file')}><option value="session">${t.sourceSession(nPairs)}</option><option value="file">${t.sourceFile}</option></select></label>
-          ${s.source === 'file' ? html`<label>${t.file}<input type="file" accept=".jsonl,application/jsonl,text/plain" ?disabled=${this.running} @change=${(e: Event) => this.onFile(e)} /></label>` : nothing}
+          ${s.source === 'file' ? html`<label>${t.file}<input id="train-file" type="file" accept=".jsonl,application/jsonl,text/plain" ?disabled=${this.running} @change=${(e: Event) => this.onFile(e)} /></label>` : nothing}
           <label>${t.objective}<select .value=${s.objective} ?disabled=${this.running} @change=${(e: Event) => this.set('objective', (e.target as HTMLSelectElement).value as 'sft')}>${OBJECTIVES.map((o) => html`<option value=${o}>${t.objectives[o]}</option>`)}</select></label>
           ${this.field(t.beta, 'beta', '0.01')} ${this.field(t.eps, 'eps', '0.01')} ${this.field(t.alpha, 'alpha', '0.1')} ${this.field(t.lr, 'lr', '0.00001')}
           ${this.field(t.steps, 'steps', '1')} ${this.field(t.batch, 'batch', '1')} ${this.field(t.seed, 'seed', '1')} ${this.field(t.probeEvery, 'probeEvery', '1')}
@@ -241,11 +224,7 @@ export class LabTrainView extends LitElement {
         : nothing}
       <section aria-labelledby="train-ckpt-h">
         <h3 id="train-ckpt-h">${t.checkpoints}</h3>
-        ${this.checkpoints.length === 0
-          ? html`<p>${t.noCheckpoints}</p>`
-          : html`<ul id="train-checkpoints">${this.checkpoints.map(
-              (c) => html`<li>${c.name} — step ${c.step}/${c.steps}, ${(c.bytes / 1e6).toFixed(1)} MB <button @click=${() => this.loadCheckpoint(c)}>${t.load}</button> <button ?disabled=${this.running} @click=${() => this.deleteCheckpoint(c.id)}>${t.delete}</button></li>`,
-            )}</ul>`}
+        <lab-checkpoint-list id="train-checkpoints" ?busy=${this.running} @load-checkpoint=${(e: CustomEvent<{ id: string; base: string }>) => this.loadCheckpoint(e.detail)}></lab-checkpoint-list>
       </section>
     `;
   }
