@@ -92,6 +92,32 @@ describe('the built lab, whole flow', () => {
     await lab.shot('05-objectives');
   }, 400000);
 
+  it('trains tiny-a on the extracted pairs, evaluates the checkpoint beside its base, and scores it in Objectives with real rewards', async () => {
+    const page = lab.page;
+    await go('#view=train&tsource=session&tsteps=2&tbatch=2&tprobe=0&tdevice=wasm&tlr=0.0005&eval.count=2&eval.n=2&eval.k=1,2&eval.max=120&eval.seed=0');
+    await page.locator('lab-train-view #train-start').click();
+    await page.locator('lab-train-view #train-status', { hasText: 'Finished: 2 steps' }).waitFor({ timeout: 300_000 });
+    expect(await page.locator('lab-train-view #train-table tbody tr').count()).toBe(2);
+    await lab.shot('05b-train');
+    // One click: load the checkpoint beside its base and open Evaluate with both.
+    await page.locator('lab-train-view #train-compare').click();
+    await page.locator('lab-eval-view #eval-model2').waitFor({ timeout: 120_000 });
+    await page.waitForFunction(() => location.hash.includes('view=evaluate'));
+    const ckpt = decodeURIComponent(/eval\.model2=([^&]+)/.exec(await page.evaluate(() => location.hash))![1]!);
+    expect(ckpt).toMatch(/^ckpt-tiny-a-/);
+    await expect.poll(() => page.locator('lab-eval-view #eval-model2').inputValue(), { timeout: 60_000 }).toBe(ckpt);
+    await page.locator('lab-eval-view #eval-run').click();
+    await page.locator('lab-eval-view', { hasText: 'Saved as run eval-letters-' }).waitFor({ timeout: 300_000 });
+    expect(await page.locator('lab-eval-view').textContent()).toContain(ckpt);
+    // Objectives defaults to policy = checkpoint, reference = its base: rewards are no longer zero.
+    await go(`#view=objectives&opolicy=${encodeURIComponent(ckpt)}&oref=tiny-a`);
+    await page.locator('lab-objectives-view #score').click();
+    await page.locator('lab-objectives-view #progress', { hasText: /Scored (\d+) of \1/ }).waitFor({ timeout: 300_000 });
+    const dpo = Number(await page.locator('lab-objectives-view td[data-objective]').first().textContent());
+    expect(Number.isFinite(dpo)).toBe(true);
+    expect(Math.abs(dpo - Math.log(2))).toBeGreaterThan(1e-3);
+  }, 900000);
+
   it('evaluates Test@k with a chart and saves the evaluation as a run', async () => {
     const page = lab.page;
     await go('#view=evaluate&eval.task=letters&eval.count=3&eval.seed=0&eval.n=2&eval.k=1,2&eval.decode=sample&eval.model=tiny-a&eval.max=160');
