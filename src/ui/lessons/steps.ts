@@ -8,12 +8,12 @@ import { formatHash, type HashParams } from '../app/lesson-link.js';
 import { EVAL_KEYS } from '../evaluate/settings.js';
 
 /** The shell's views (src/ui/app/lab-app.ts `VIEWS`); a test checks the two lists agree. */
-export const LESSON_VIEWS = ['models', 'search', 'data', 'objectives', 'evaluate', 'lessons', 'runs'] as const;
+export const LESSON_VIEWS = ['models', 'search', 'data', 'objectives', 'train', 'evaluate', 'lessons', 'runs'] as const;
 export type LessonView = (typeof LESSON_VIEWS)[number];
 
 export interface LessonStep {
   /** Key of the step's strings in messages/lessons.ts. */
-  id: 'load' | 'search' | 'data' | 'masking' | 'testn' | 'runs';
+  id: 'load' | 'search' | 'data' | 'masking' | 'dpo' | 'balance' | 'joint' | 'testn' | 'runs';
   view: LessonView;
   /** Settings for the target view (besides `view`). */
   params: HashParams;
@@ -26,6 +26,12 @@ export const LESSON_STEPS: readonly LessonStep[] = [
   { id: 'search', view: 'search', params: { task: 'letters', seed: '7', c: '1.4', rollouts: '8' } },
   { id: 'data', view: 'data', params: {} },
   { id: 'masking', view: 'objectives', params: { omask: '1', oalpha: '1' }, live: 'masking' },
+  // Post-training (paper Tables 5, 3 and 6): each opens the Train view with the settings of one
+  // row of bench/post-training.ts and shows that run's recording (public/demos/train-*.json) until
+  // the student trains.
+  { id: 'dpo', view: 'train', params: { tobj: 'sigmoid', tsteps: '24', tlr: '0.0001', trec: 'train-dpo-all' } },
+  { id: 'balance', view: 'train', params: { tobj: 'sigmoid', tsteps: '24', tlr: '0.0001', trec: 'train-dpo-short' } },
+  { id: 'joint', view: 'train', params: { tobj: 'cdpo', teps: '0.1', talpha: '1', tsteps: '24', tlr: '0.0001', trec: 'train-joint-a1' } },
   {
     id: 'testn',
     view: 'evaluate',

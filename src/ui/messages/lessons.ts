@@ -1,7 +1,7 @@
 /** Strings of the Lessons view: a short guided tour through the live views. */
 export const lessons = {
   heading: 'Lessons',
-  intro: 'Six short steps through the lab. Each "Go" button opens the view with the settings of the step; the link in the address bar reproduces it for a student.',
+  intro: 'Nine short steps through the lab. Each "Go" button opens the view with the settings of the step; the link in the address bar reproduces it for a student.',
   stepOf: (i: number, n: number) => `Step ${i} of ${n}`,
   current: 'you are here',
   go: (view: string) => `Go to ${view}`,
@@ -32,6 +32,25 @@ export const lessons = {
       body: [
         'Chosen and rejected share their first tokens. Under one model those tokens get the same log-probs in both sequences, so they cancel in the DPO margin: plain DPO loss is the same with or without the mask.',
         'The joint objective adds α·L_SFT, the mean negative log-prob of the chosen tokens. Masking removes the prefix tokens from that mean, so the joint loss moves. The numbers below are computed live by the lab\'s loss code.',
+      ],
+    },
+    dpo: {
+      title: 'What plain DPO does (paper Table 5)',
+      body: [
+        'Train opens with plain DPO (sigmoid, β = 0.1) on tree pairs. Watch rewards/chosen and rewards/rejected: they drift apart, but both log-probs usually fall — the model pushes rejected down harder than it lifts chosen (likelihood displacement).',
+        'The probe answers show what that does to the model: answers get longer, lose their \\boxed{} or loop. The recorded run on screen is row "+ DPO" of bench/post-training.ts; press Start to train your own.',
+      ],
+    },
+    balance: {
+      title: 'Thoughts Length Balance (paper Table 3)',
+      body: [
+        'The same training on pairs whose chosen path is short for its question. The paper finds short chosen paths keep the model from imitating long, formalistic thinking; compare the mean answer length and the no-answer ratio with the previous step.',
+      ],
+    },
+    joint: {
+      title: 'The joint loss holds DPO back (paper Table 6)',
+      body: [
+        'cDPO (label smoothing ε = 0.1) plus α·NLL of the chosen tokens. The NLL term keeps the chosen log-probs from falling, so the model keeps answering. Try α = 0, 0.5, 1, 2 and watch logps/chosen and the probe answers.',
       ],
     },
     testn: {

@@ -35,6 +35,7 @@ export const train = {
   done: (step: number, stopped: boolean) => (stopped ? `Stopped at step ${step}; the checkpoint is saved. Resume continues it.` : `Finished: ${step} steps. The checkpoint is saved.`),
   loaded: (id: string) => `Loaded as "${id}": use it in Search, Evaluate and Objectives.`,
   charts: 'Training curves',
+  recording: (title: string, command: string) => `Recorded run: ${title} (made by ${command}). Press Start to train your own; the recording gives way to your run.`,
   table: 'Metrics per step',
   probes: 'Probe answers (greedy) at step',
   probeCols: ['problem', 'answer (as text)', 'tokens', 'boxed', 'correct'],

@@ -14,6 +14,7 @@ import './metrics-chart.js';
 import './checkpoint-list.js';
 import { OBJECTIVES, trainerSettings, trainSettingsFromHash, trainSettingsToHash, type TrainViewSettings } from './settings.js';
 import { TrainRun } from './train-client.js';
+import { loadTrainRecording, type TrainRecording } from './recording.js';
 
 const TABLE_KEYS = ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected', 'nll_loss', 'grad_norm', 'learning_rate', 'tokens/s'] as const;
 const num = (v: number | undefined) => (v === undefined ? '–' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 0.01 || v === 0 ? v.toFixed(3) : v.toExponential(2));
@@ -36,13 +37,19 @@ export class LabTrainView extends LitElement {
   @state() private paused = false;
   @state() private current: { id: string; step: number } | null = null;
   private fileRows: { name: string; dpo?: DpoRow[]; sft?: SftRow[] } | null = null;
+  /** A recorded run on screen (lessons): replaced by the first live step. */
+  @state() private recording: TrainRecording | null = null;
+  private recordingName = '';
   private run: TrainRun | null = null;
   private autoDevice: 'webgpu' | 'wasm' = 'wasm';
 
   constructor() {
     super();
     new SessionController(this, session);
-    new HashController(this, (p) => (this.s = trainSettingsFromHash(p)));
+    new HashController(this, (p) => {
+      this.s = trainSettingsFromHash(p);
+      if (p.trec && p.trec !== this.recordingName) void this.showRecording(p.trec);
+    });
   }
 
   static override styles = [
@@ -65,6 +72,19 @@ export class LabTrainView extends LitElement {
     super.connectedCallback();
     const gpu = await detectGpu();
     this.autoDevice = gpu.available && !isSoftwareAdapter(gpu) ? 'webgpu' : 'wasm';
+  }
+
+  /** Show a recorded run from public/demos (lesson steps) while nothing is being trained. */
+  private async showRecording(name: string): Promise<void> {
+    this.recordingName = name;
+    if (this.running || (this.rows.length && !this.recording)) return;
+    try {
+      this.recording = await loadTrainRecording(name);
+      this.rows = this.recording.metrics;
+      this.probes = null;
+    } catch (e) {
+      this.notice = (e as Error).message;
+    }
   }
 
   private set<K extends keyof TrainViewSettings>(k: K, v: TrainViewSettings[K]): void {
@@ -111,9 +131,10 @@ export class LabTrainView extends LitElement {
     const device = s.device || this.autoDevice;
     const id = resume && this.current ? this.current.id : `ckpt-${s.model}-${s.objective}-${Date.now().toString(36)}`;
     const name = `${s.model} · ${t.objectives[s.objective]}${s.alpha > 0 && s.objective !== 'sft' ? ` + ${s.alpha}·NLL` : ''}${s.mask ? ' · masked' : ''}`;
-    if (!resume) {
+    if (!resume || this.recording) {
       this.rows = [];
       this.probes = null;
+      this.recording = null;
     }
     this.error = '';
     this.notice = '';
@@ -204,6 +225,7 @@ export class LabTrainView extends LitElement {
       </section>
       <section aria-labelledby="train-curves-h">
         <h3 id="train-curves-h">${t.charts}</h3>
+        ${this.recording ? html`<p role="note" id="train-recording">${t.recording(this.recording.title, this.recording.command)}${this.recording.evaluation ? html`<br />${this.recording.evaluation}` : nothing}</p>` : nothing}
         <lab-train-chart .rows=${this.rows}></lab-train-chart>
         <div class="table-wrap" tabindex="0" role="region" aria-label=${t.table}>
           <table id="train-table">
