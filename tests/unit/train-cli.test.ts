@@ -26,7 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lab-train-'));
 const trees = join(dir, 'trees.jsonl');
 const dpo = join(dir, 'dpo.jsonl');
 const sft = join(dir, 'sft.jsonl');
-const ck = join(dir, 'ck');
+const ck = join(dir, 'checkpoints', 'ck');
 
 beforeAll(async () => {
   const m = await lab('mcts', '--task', 'letters', '--count', '4', '--seed', '3', '--model', 'tiny-a', '--rollouts', '8', '--out', trees);
@@ -69,6 +69,9 @@ describe('lab train', () => {
     for (const k of ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'logps/chosen', 'logps/rejected']) expect(Math.abs(scored[k]! - third[k]!), k).toBeLessThan(2e-3 * Math.max(1, Math.abs(third[k]!)));
     expect(Math.abs(scored['rewards/margins']!)).toBeGreaterThan(0.01);
 
+    // `lab models` lists the checkpoints under checkpoints/ of the working directory.
+    const listed = await run('node', [join(process.cwd(), 'bin/lab.js'), 'models'], { cwd: dir, timeout: 60_000 }).catch((e) => e as { stdout: string });
+    expect(listed.stdout).toMatch(/checkpoints\/ck\s+ort\s+checkpoint\s+DPO \(sigmoid\) of tiny-a, step 3\/3/);
     const g = await lab('generate', '--model', ck, '--prompt', 'How many times does the letter "s" appear in "address"?', '--n', '1', '--max-tokens', '40');
     expect(g.code, g.stderr).toBe(0);
     expect(g.stdout).toMatch(/sample 0/);
@@ -121,4 +124,14 @@ describe('lab train', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/dpo-other\.jsonl:1: field "meta\.common_prefix_tokens" is \d+ but this model's tokenizer finds \d+.*re-run `lab extract --model/);
   }, 300_000);
+});
+
+describe('training data checks', () => {
+  it('a row longer than the context names its line and the fix', async () => {
+    const long = join(dir, 'long.jsonl');
+    writeFileSync(long, JSON.stringify({ prompt: 'q', chosen: 'x '.repeat(1500), rejected: 'y '.repeat(1500) }) + '\n');
+    const r = await lab('train', '--model', 'tiny-a', '--dpo', long, '--out', join(dir, 'bad'), '--steps', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/long\.jsonl:1: \d+ tokens exceed the model's context of 1024: shorten or drop the row/);
+  }, 120_000);
 });
