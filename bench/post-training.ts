@@ -83,13 +83,15 @@ const RUNS: Run[] = [
   { id: 'joint-a1-mask', data: 'short', flags: [...cdpo, '--alpha', '1', '--mask-common-prefix'] },
 ];
 const lastMetrics: Record<string, Record<string, number>> = {};
+let reused = 0;
 for (const r of RUNS) {
   const out = join(work, 'ckpt', r.id);
   if (pairCounts[r.data]! < 2) {
     log(`skip ${r.id}: only ${pairCounts[r.data]} pairs in the ${r.data} bucket`);
     continue;
   }
-  if (!existsSync(join(out, 'trainer_state.json')))
+  if (existsSync(join(out, 'trainer_state.json'))) reused++;
+  else
     lab('train', '--model', 'tiny-a', '--dpo', pairFiles[r.data]!, '--out', out, '--steps', String(STEPS), '--batch', String(BATCH), '--lr', LR, '--beta', BETA, '--seed', '1', '--warmup', '2', ...r.flags);
   const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
   lastMetrics[r.id] = lines.filter((l) => 'loss' in l).pop()!;
@@ -104,7 +106,8 @@ for (const m of ['tiny-a', ...RUNS.map((r) => r.id)]) {
   if (m !== 'tiny-a' && !lastMetrics[m]) continue;
   evals[m] = FAMILIES.map((fam) => {
     const f = join(work, `eval-${m}-${fam}.json`);
-    if (!existsSync(f)) lab('eval', '--task', fam, '--count', String(EVAL_PROBLEMS), '--seed', '999', '--model', model, '--n', String(EVAL_N), '--k', `1,${EVAL_N}`, '--max-tokens', '400', '--out', f);
+    if (existsSync(f)) reused++;
+    else lab('eval', '--task', fam, '--count', String(EVAL_PROBLEMS), '--seed', '999', '--model', model, '--n', String(EVAL_N), '--k', `1,${EVAL_N}`, '--max-tokens', '400', '--out', f);
     return (JSON.parse(readFileSync(f, 'utf8')) as { summary: Summary }).summary;
   });
 }
@@ -121,10 +124,10 @@ function row(label: string, m: string): string {
   const rep = mean(e.map((s) => s.diagnostics.mean_repetition)).toFixed(3);
   const loop = pct(mean(e.map((s) => s.diagnostics.loop_ratio)));
   const t = lastMetrics[m];
-  const train = t ? `${t['rewards/margins']!.toFixed(2)} | ${t['logps/chosen']!.toFixed(1)} / ${t['logps/rejected']!.toFixed(1)}` : '– | –';
+  const train = t ? `${t['rewards/margins']!.toFixed(2)} | ${t['rewards/chosen']!.toFixed(2)} / ${t['rewards/rejected']!.toFixed(2)}` : '– | –';
   return `| ${label} | ${cells.join(' | ')} | ${tokens} | ${rep} | ${loop} | ${train} |`;
 }
-const head = `| model | ${FAMILIES.map((f) => `${f} Test@1 | ${f} Test@${EVAL_N} | ${f} no answer`).join(' | ')} | mean tokens | repetition | loops % | last-step margin | last-step logps chosen / rejected |\n|${'---|'.repeat(3 * FAMILIES.length + 6)}`;
+const head = `| model | ${FAMILIES.map((f) => `${f} Test@1 | ${f} Test@${EVAL_N} | ${f} no answer`).join(' | ')} | mean tokens | repetition | loops % | last-step margin | last-step rewards chosen / rejected |\n|${'---|'.repeat(3 * FAMILIES.length + 6)}`;
 const tables = [
   `Setup: trees from \`lab mcts\` (tiny-a, ${ROLLOUTS} rollouts) on ${TRAIN_PROBLEMS} ${FAMILIES.join(' + ')} problems each (seed 101); pairs all/short/medium/long = ${buckets.map((b) => pairCounts[b]).join('/')}. Every run: tiny-a start and reference, ${STEPS} steps x ${BATCH} pairs, lr ${LR} (2 warm-up steps, linear decay), beta ${BETA}, seed 1; cDPO eps 0.1. Evaluation: ${EVAL_PROBLEMS} held-out problems per family (seed 999), n = ${EVAL_N} at T = 0.7, max 400 tokens. Percentages.`,
   '',
@@ -151,7 +154,8 @@ const tables = [
   row('alpha 1.5', 'joint-a1.5'),
   row('alpha 2', 'joint-a2'),
   '',
-  `Wall time: ${minutes()} min.`,
+  `Wall time: ${minutes()} min${reused ? ` (${reused} trainings/evaluations reused from an earlier invocation in ${work})` : ''}.`,
+  'Rewards are β·(log p_policy − log p_ref) summed over the completion (TRL), averaged over the last step\'s 8 pairs: a negative chosen reward means the chosen answers became less likely than under the start model.',
 ].join('\n');
 writeFileSync(join(work, 'tables.md'), tables + '\n');
 log('\n' + tables);

@@ -28,11 +28,21 @@ const evalLine = (id: string) => {
     })
     .join('; ');
 };
-const commands = readFileSync(join(work, 'commands.txt'), 'utf8').split('\n');
+/** The `lab train` command a checkpoint's trainer_state.json describes. */
+function command(id: string): string {
+  const st = JSON.parse(readFileSync(join(work, 'ckpt', id, 'trainer_state.json'), 'utf8')) as {
+    base: string; steps: number; data: { file: string }; settings: { lr: number; warmup: number; batch: number; seed: number; dpo: { loss: string; beta: number; eps: number; alpha: number; maskCommonPrefix: boolean } };
+  };
+  const s = st.settings;
+  const d = s.dpo;
+  const loss = d.loss === 'sigmoid' ? '' : ` --loss ${d.loss} --eps ${d.eps}`;
+  const file = st.data.file.replace(/^.*\//, '');
+  const extra = `${loss}${d.alpha ? ` --alpha ${d.alpha}` : ''}${d.maskCommonPrefix ? ' --mask-common-prefix' : ''}`;
+  return `lab train --model ${st.base} --dpo ${file} --steps ${st.steps} --batch ${s.batch} --lr ${s.lr} --warmup ${s.warmup} --beta ${d.beta}${extra} --seed ${s.seed} (bench/post-training.ts)`;
+}
 for (const [id, title] of Object.entries(RUNS)) {
   const metrics = readFileSync(join(work, 'ckpt', id, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>).filter((m) => 'loss' in m);
-  const command = (commands.find((c) => c.includes(`ckpt/${id} `) || c.endsWith(`ckpt/${id}`)) ?? 'bench/post-training.ts').replace(/test-artifacts\/post-training\//g, '');
-  const rec = { schema: 'reasoning-lab/train-recording@1', title, command, metrics, evaluation: `Held-out (20 problems per family, n = 8), shipped tiny-a → this checkpoint: ${evalLine(id)}.` };
+  const rec = { schema: 'reasoning-lab/train-recording@1', title, command: command(id), metrics, evaluation: `Held-out (20 problems per family, n = 8), shipped tiny-a → this checkpoint: ${evalLine(id)}.` };
   writeFileAtomic(`public/demos/train-${id}.json`, JSON.stringify(rec) + '\n');
   console.log(`public/demos/train-${id}.json: ${metrics.length} steps`);
 }

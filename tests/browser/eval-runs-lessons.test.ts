@@ -43,16 +43,27 @@ afterAll(async () => lab?.close());
 describe('lessons view', () => {
   it('lists the steps, computes the masking numbers live and navigates by hash', async () => {
     const page = lab.page;
-    expect(await page.locator('lab-lessons-view li').count()).toBe(6);
+    expect(await page.locator('lab-lessons-view li').count()).toBe(9);
     const rows = await page.locator('lab-lessons-view #masking-metrics tbody tr').allInnerTexts();
     expect(rows.find((r) => r.startsWith('DPO loss'))).toMatch(/same$/);
     expect(rows.find((r) => r.startsWith('Joint loss'))).toMatch(/changed$/);
-    await page.locator('lab-lessons-view button.go[data-step="5"]').click();
+    await page.locator('lab-lessons-view button.go[data-step="8"]').click();
     await page.waitForFunction(() => location.hash.includes('view=evaluate'));
     const hash = await page.evaluate(() => location.hash);
-    expect(hash).toContain('lesson=5');
+    expect(hash).toContain('lesson=8');
     expect(hash).toContain('eval.n=8');
     await expect.poll(() => page.getByLabel('N (samples per problem)').inputValue()).toBe('8');
+  });
+
+  it('the post-training steps open the Train view with a recorded run on screen (no training needed)', async () => {
+    const page = lab.page;
+    await page.evaluate(() => (location.hash = '#view=lessons'));
+    await page.locator('lab-lessons-view button.go[data-step="5"]').click();
+    await page.waitForFunction(() => location.hash.includes('view=train') && location.hash.includes('trec=train-dpo-all'));
+    await page.locator('lab-train-view #train-recording').waitFor({ timeout: 20_000 });
+    expect(await page.locator('lab-train-view #train-recording').textContent()).toMatch(/Recorded run: plain DPO .* lab train --model tiny-a --dpo dpo-all.jsonl/);
+    expect(await page.locator('lab-train-view #train-table tbody tr').count()).toBe(24);
+    expect(await page.locator('lab-train-chart svg[role=img]').count()).toBeGreaterThan(3);
   });
 });
 

@@ -108,7 +108,7 @@ describe('the built lab, whole flow', () => {
     await expect.poll(() => page.locator('lab-eval-view #eval-model2').inputValue(), { timeout: 60_000 }).toBe(ckpt);
     await page.locator('lab-eval-view #eval-run').click();
     await page.locator('lab-eval-view', { hasText: 'Saved as run eval-letters-' }).waitFor({ timeout: 300_000 });
-    expect(await page.locator('lab-eval-view').textContent()).toContain(ckpt);
+    await page.locator('lab-eval-view', { hasText: ckpt }).first().waitFor();
     // Objectives defaults to policy = checkpoint, reference = its base: rewards are no longer zero.
     await go(`#view=objectives&opolicy=${encodeURIComponent(ckpt)}&oref=tiny-a`);
     await page.locator('lab-objectives-view #score').click();
