@@ -31,7 +31,10 @@ const evalLine = (id: string) => {
 /** The `lab train` command a checkpoint's trainer_state.json describes. */
 function command(id: string): string {
   const st = JSON.parse(readFileSync(join(work, 'ckpt', id, 'trainer_state.json'), 'utf8')) as {
-    base: string; steps: number; data: { file: string }; settings: { lr: number; warmup: number; batch: number; seed: number; dpo: { loss: string; beta: number; eps: number; alpha: number; maskCommonPrefix: boolean } };
+    base: string;
+    steps: number;
+    data: { file: string };
+    settings: { lr: number; warmup: number; batch: number; seed: number; dpo: { loss: string; beta: number; eps: number; alpha: number; maskCommonPrefix: boolean } };
   };
   const s = st.settings;
   const d = s.dpo;
