@@ -74,6 +74,18 @@ describe('OrtEngine.generate', () => {
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
   });
 
+  it('caps new tokens at the context left after the prompt, and refuses a prompt that fills it', async () => {
+    const ctx = engine.runner.shape.context;
+    expect(ctx).toBe(1024); // config.json max_position_embeddings
+    // A raw prompt of ctx - 5 tokens leaves room for 5 new ones, whatever maxTokens asks.
+    const ids = Array.from({ length: ctx - 5 }, (_, i) => 97 + (i % 26));
+    const [c] = await engine.generateIds(ids, { n: 1, temperature: 0, maxTokens: 100, stop: [] });
+    expect(c!.tokens.length).toBeLessThanOrEqual(5);
+    if (c!.finishReason !== 'eos') expect(c!.tokens).toHaveLength(5);
+    await expect(engine.generateIds(Array.from({ length: ctx }, () => 97), { n: 1, maxTokens: 8 })).rejects.toThrow(/the prompt is 1024 tokens and tiny-a has a context of 1024: shorten the prompt \(or the search path\) by at least 1 tokens/);
+    await expect(engine.score({ messages, completions: ['a'.repeat(2000)] })).rejects.toThrow(/exceed tiny-a's context of 1024/);
+  });
+
   it('rejects bad parameters with a message naming the field', async () => {
     await expect(engine.generate({ messages, n: 0 })).rejects.toThrow(/n must be/);
     await expect(engine.generate({ messages, topP: 2 })).rejects.toThrow(/topP/);

@@ -92,6 +92,10 @@ export class OrtEngine implements Engine {
   async generateIds(promptIds: number[], request: Omit<GenerateRequest, 'messages' | 'prefix'>, signal?: AbortSignal): Promise<Completion[]> {
     const req = withDefaults({ ...request, messages: [] });
     if (promptIds.length === 0) throw new RangeError('the prompt is empty: it needs at least one token');
+    // New tokens are capped by the context left after the prompt (an MCTS path is part of it).
+    const room = this.runner.shape.context - promptIds.length;
+    if (room < 1) throw new RangeError(`the prompt is ${promptIds.length} tokens and ${this.info.id} has a context of ${this.runner.shape.context}: shorten the prompt (or the search path) by at least ${1 - room} tokens`);
+    const maxTokens = Math.min(req.maxTokens, room);
     if (signal?.aborted) throw abortError();
     const { past: past1, logits: first } = await this.prefill(promptIds);
     const n = req.n;
@@ -125,7 +129,7 @@ export class OrtEngine implements Engine {
             row.finish = 'stop';
           }
         }
-        if (!row.done && row.tokens.length >= req.maxTokens) row.done = true; // finish stays 'length'
+        if (!row.done && row.tokens.length >= maxTokens) row.done = true; // finish stays 'length'
         req.onToken?.({ index: row.index, token: tok, text: row.text });
       }
       // Rows that finished now: keep their KV (prompt + all their tokens but the last, which was
@@ -165,6 +169,8 @@ export class OrtEngine implements Engine {
     });
     const m = toks.length;
     const T = Math.max(1, ...toks.map((t) => t.length));
+    const over = toks.findIndex((t) => promptIds.length + t.length > this.runner.shape.context);
+    if (over >= 0) throw new RangeError(`score: prompt (${promptIds.length} tokens) + completion ${over} (${toks[over]!.length} tokens) exceed ${this.info.id}'s context of ${this.runner.shape.context}`);
     const ids = toks.map((t) => [...t, ...new Array<number>(T - t.length).fill(this.tokenizer.padId)]);
     const mask = toks.map((t) => [...new Array<number>(promptIds.length).fill(1), ...Array.from({ length: T }, (_, j) => (j < t.length ? 1 : 0))]);
     const res = await this.runner.forward(ids, this.runner.repeat(past1, m), mask);

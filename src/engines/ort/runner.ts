@@ -13,6 +13,8 @@ export interface ModelShape {
   kvHeads: number;
   headDim: number;
   vocab: number;
+  /** Positions the model was trained for (config max_position_embeddings; Infinity when absent). */
+  context: number;
 }
 
 export function shapeFromConfig(cfg: Record<string, unknown>): ModelShape {
@@ -27,6 +29,7 @@ export function shapeFromConfig(cfg: Record<string, unknown>): ModelShape {
     kvHeads: typeof cfg.num_key_value_heads === 'number' ? cfg.num_key_value_heads : heads,
     headDim: typeof cfg.head_dim === 'number' ? cfg.head_dim : num('hidden_size') / heads,
     vocab: num('vocab_size'),
+    context: typeof cfg.max_position_embeddings === 'number' ? cfg.max_position_embeddings : Infinity,
   };
 }
 
