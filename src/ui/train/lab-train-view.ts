@@ -159,7 +159,10 @@ export class LabTrainView extends LitElement {
       },
     );
     this.run.done.then(
-      (r) => (this.notice = t.done(r.step, r.stopped)),
+      (r) => {
+        this.phase = '';
+        this.notice = t.done(r.step, r.stopped);
+      },
       (e: Error) => (this.error = e.message),
     ).finally(() => {
       this.running = false;
@@ -220,7 +223,7 @@ export class LabTrainView extends LitElement {
                 <button id="train-compare" @click=${() => this.compare({ id: this.current!.id, base: s.model })}>${t.compare}</button>`
             : nothing}
         </div>
-        <p role="status" id="train-status">${this.phase}${this.notice ? ` — ${this.notice}` : ''}</p>
+        <p role="status" id="train-status">${[this.phase, this.notice].filter(Boolean).join(' — ')}</p>
         ${this.error ? html`<div class="error" role="alert" id="train-error">${this.error}</div>` : nothing}
       </section>
       <section aria-labelledby="train-curves-h">

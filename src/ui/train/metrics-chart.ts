@@ -38,7 +38,7 @@ export function panelPaths(rows: readonly Partial<TrainMetrics>[], keys: readonl
   };
 }
 
-const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : Math.abs(v) >= 0.01 ? v.toPrecision(2) : v.toExponential(1));
 
 /**
  * Small multiples of the training metrics, one SVG per panel (role="img" with the latest values
