@@ -4,7 +4,7 @@
  * and its metrics; each save is one transaction, so a killed tab keeps the previous save whole.
  * Works in the page and in workers (the training worker saves, the engine worker loads).
  */
-import { storeError, StoreError } from './db.js';
+import { done, req, storeError, StoreError } from './db.js';
 
 export const CKPT_DB = 'reasoning-lab-checkpoints';
 
@@ -33,21 +33,6 @@ export interface CheckpointRecord {
 
 /** What listings show (no file bytes). */
 export type CheckpointSummary = Omit<CheckpointRecord, 'files'> & { bytes: number };
-
-function req<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
-    tx.onerror = () => reject(tx.error);
-  });
-}
 
 export class CheckpointStore {
   private constructor(private readonly db: IDBDatabase) {}

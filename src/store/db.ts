@@ -47,14 +47,16 @@ export function storeError(e: unknown, action: string): StoreError {
   return new StoreError(`cannot ${action}: ${(e as Error)?.message ?? String(e)}`, e);
 }
 
-function req<T>(r: IDBRequest<T>): Promise<T> {
+/** An IDBRequest as a promise (shared with checkpoints.ts). */
+export function req<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
 }
 
-function done(tx: IDBTransaction): Promise<void> {
+/** Resolves when a transaction commits; rejects when it aborts or fails. */
+export function done(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));

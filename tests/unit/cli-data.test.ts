@@ -4,25 +4,13 @@
  * the task's own verifier, SFT rows are correct paths of the trees, `lab score` with the policy as
  * its own reference gives the closed-form loss ln 2, and bad input fails with file:line:field.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lab } from './lab-process.js';
 import { family } from '../../src/tasks/index.js';
 
-const run = promisify(execFile);
-
-async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/lab.js', ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const lastContent = (v: { content: string }[] | string) => (typeof v === 'string' ? v : v[v.length - 1]!.content);

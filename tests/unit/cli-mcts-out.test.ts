@@ -4,25 +4,14 @@
  * resumed file holds the same trees as an uninterrupted run. The shared atomic-write helper
  * removes its temp file when the write fails, and is the only place that renames output files.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lab } from './lab-process.js';
 import { writeFileAtomic } from '../../src/cli/atomic-write.js';
 
-const run = promisify(execFile);
-
-async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/lab.js', ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 /** Start `lab mcts` and SIGKILL it as soon as it reports its first finished problem. */
 function killAfterFirstTree(args: string[]): Promise<string> {

@@ -1,19 +1,7 @@
 /** The `lab` command: real models, real process, one-line errors with non-zero exit codes. */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { lab } from './lab-process.js';
 
-const run = promisify(execFile);
-
-async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/lab.js', ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('lab CLI', () => {
   it('lists the catalogue with embedded models first', async () => {

@@ -3,24 +3,12 @@
  * the checkpoint generates and scores through the usual commands, `lab score` of the checkpoint
  * agrees with the trainer's own metrics, --resume continues the run, bad input gets one line.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lab, labWith } from './lab-process.js';
 
-const run = promisify(execFile);
-
-async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/lab.js', ...args], { timeout: 300_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-train-'));
 const trees = join(dir, 'trees.jsonl');
@@ -70,7 +58,7 @@ describe('lab train', () => {
     expect(Math.abs(scored['rewards/margins']!)).toBeGreaterThan(0.01);
 
     // `lab models` lists the checkpoints under checkpoints/ of the working directory.
-    const listed = await run('node', [join(process.cwd(), 'bin/lab.js'), 'models'], { cwd: dir, timeout: 60_000 }).catch((e) => e as { stdout: string });
+    const listed = await labWith({ cwd: dir }, 'models');
     expect(listed.stdout).toMatch(/checkpoints\/ck\s+ort\s+checkpoint\s+DPO \(sigmoid\) of tiny-a, step 3\/3/);
     const g = await lab('generate', '--model', ck, '--prompt', 'How many times does the letter "s" appear in "address"?', '--n', '1', '--max-tokens', '40');
     expect(g.code, g.stderr).toBe(0);
