@@ -1,12 +1,14 @@
 /**
  * Which web pages may call `lab serve`. The server has no authentication, so a browser page from
  * any site must not be able to drive the local model: by default only the lab's own origins —
- * pages served from this machine (http or https on 127.0.0.1, localhost or [::1], any port: the
+ * pages served from this machine (http or https on 127.x.x.x, localhost or [::1], any port: the
  * dev server, the preview, a built copy) — get CORS headers. `--cors-origin` adds exact origins
  * (repeatable, or comma-separated); `--cors-origin '*'` allows every origin. A request that carries
  * a foreign `Origin` is refused with 403 before it reaches the model (so a "simple" cross-site POST
  * cannot run a generation either); requests without `Origin` (curl, the CLI, SDKs) are served.
  */
+
+import { isLoopbackHost } from '../core/loopback.js';
 
 /** Origins of the lab itself: served from this machine. */
 export function isLoopbackOrigin(origin: string): boolean {
@@ -16,7 +18,7 @@ export function isLoopbackOrigin(origin: string): boolean {
   } catch {
     return false;
   }
-  return (u.protocol === 'http:' || u.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  return (u.protocol === 'http:' || u.protocol === 'https:') && isLoopbackHost(u.hostname);
 }
 
 /** Normalise one `--cors-origin` value ("*" or scheme://host[:port]); throws naming the value. */

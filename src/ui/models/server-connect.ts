@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { catalogue } from '../../core/catalogue.js';
+import { isLoopbackHost } from '../../core/loopback.js';
 import { loadEngine } from '../app/engines.js';
 import { server as t } from '../messages/server.js';
 
@@ -14,7 +15,7 @@ export function keyWouldLeak(url: string): boolean {
   } catch {
     return false;
   }
-  return u.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && !u.hostname.startsWith('127.');
+  return u.protocol === 'http:' && !isLoopbackHost(u.hostname);
 }
 
 /**
