@@ -61,7 +61,9 @@ describe('package setup', () => {
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
     try {
-      await expect.poll(() => out, { timeout: 60_000 }).toContain(`http://127.0.0.1:${port}/`);
+      // CI may force colour: vite then splits the URL with ANSI escapes, which a reader never sees.
+      const plain = () => out.replace(/\u001b\[[0-9;]*m/g, '');
+      await expect.poll(plain, { timeout: 60_000 }).toContain(`http://127.0.0.1:${port}/`);
       await new Promise((r) => setTimeout(r, 2_000)); // an open attempt fails within this time
       expect(out).not.toMatch(/ENOENT|xdg-open|Error/);
       expect(child.exitCode).toBeNull(); // still serving
