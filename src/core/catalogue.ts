@@ -70,6 +70,8 @@ export interface CatalogueEntry {
   embedded: boolean;
   /** Folder under models/ for embedded models. */
   path?: string;
+  /** ONNX file inside an embedded model's folder (default onnx/model.onnx; the q4f16 twin uses onnx/model_q4f16.onnx). */
+  onnxFile?: string;
   params: number;
   /** Download size in MB of the smallest build. */
   sizeMB: number;

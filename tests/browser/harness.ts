@@ -22,7 +22,7 @@ async function logits(device: 'webgpu' | 'wasm', model: string, ids: number[]) {
   const full = await r.forward([ids], r.emptyPast(1));
   const a = await r.forward([ids.slice(0, ids.length - 3)], r.emptyPast(1));
   const b = await r.forward([ids.slice(ids.length - 3)], a.present);
-  const out = { full: Array.from(full.logits), cachedLast: Array.from(r.logitsAt(b, 0, 2, 3)), device: engine.info.device };
+  const out = { full: Array.from(full.logits), cachedLast: Array.from(r.logitsAt(b, 0, 2)), device: engine.info.device };
   await engine.dispose();
   return out;
 }

@@ -8,8 +8,8 @@ describe('lab CLI', () => {
     const r = await lab('models', '--json');
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { id: string; embedded: boolean }[];
-    expect(rows.slice(0, 2).map((m) => m.id)).toEqual(['tiny-a', 'tiny-b']);
-    expect(rows.every((m, i) => i < 2 || !m.embedded)).toBe(true);
+    expect(rows.slice(0, 3).map((m) => m.id)).toEqual(['tiny-a', 'tiny-b', 'tiny-a-q4f16']);
+    expect(rows.every((m, i) => i < 3 || !m.embedded)).toBe(true);
     expect((await lab('models')).stdout).toMatch(/tiny-a\s+ort\s+yes/);
   });
 

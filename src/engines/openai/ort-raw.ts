@@ -34,13 +34,13 @@ export interface PromptTokenLogprob {
 export async function promptLogprobs(engine: OrtEngine, ids: number[], k: number, signal?: AbortSignal): Promise<PromptTokenLogprob[]> {
   if (ids.length === 0) return [];
   const { runner, tokenizer } = engine;
-  const T = ids.length;
   const res = await runner.forward([ids], runner.emptyPast(1));
+  runner.release(res.present);
   if (signal?.aborted) throw abortError();
   return ids.map((id, t) => {
     const token = tokenizer.tokenText(id);
     if (t === 0) return { id, token, logprob: null, rank: null, top: [] };
-    const lp = logSoftmax(runner.logitsAt(res, 0, t - 1, T));
+    const lp = logSoftmax(runner.logitsAt(res, 0, t - 1));
     const mine = lp[id]!;
     let rank = 1;
     for (let v = 0; v < lp.length; v++) if (lp[v]! > mine) rank++;

@@ -39,7 +39,7 @@ export class OrtEngine implements Engine {
     opts: OrtEngineOptions,
   ) {
     this.info = { id: opts.id, backend: 'ort', model: opts.id, device: opts.device, can: { score: true, topLogprobs: 20, batch: true, prefixCache: (opts.cacheBytes ?? 1) > 0 } };
-    this.cache = new PrefixKvCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+    this.cache = new PrefixKvCache(opts.cacheBytes ?? 64 * 1024 * 1024, 256, (e) => runner.release({ batch: 1, len: e.tokens.length, data: e.past }));
   }
 
   /** Create the session and tokenizer from model files. */
@@ -65,19 +65,21 @@ export class OrtEngine implements Engine {
    * Past KV and next-token logits after `tokens` (batch 1), reusing the longest cached prefix and
    * storing the result. With `useCache` false everything is recomputed (for tests and benchmarks).
    */
-  async prefill(tokens: number[], useCache = true): Promise<{ past: BatchPast; logits: Float32Array; reused: number }> {
+  async prefill(tokens: number[], useCache = true): Promise<{ past: BatchPast; logits: Float32Array; reused: number; owned: boolean }> {
     if (tokens.length === 0) throw new Error('prefill needs at least one token');
-    const hit = useCache && this.info.can.prefixCache ? this.cache.lookup(tokens) : null;
+    const caching = useCache && this.info.can.prefixCache;
+    const hit = caching ? this.cache.lookup(tokens) : null;
     this.promptTokens += tokens.length;
     this.promptTokensReused += hit ? hit.tokens.length : 0;
-    if (hit && hit.tokens.length === tokens.length) return { past: { batch: 1, len: tokens.length, data: hit.past }, logits: hit.lastLogits, reused: tokens.length };
+    if (hit && hit.tokens.length === tokens.length) return { past: { batch: 1, len: tokens.length, data: hit.past }, logits: hit.lastLogits, reused: tokens.length, owned: false };
     const start = hit ? hit.tokens.length : 0;
     const past: BatchPast = hit ? { batch: 1, len: start, data: hit.past } : this.runner.emptyPast(1);
     const rest = tokens.slice(start);
-    const res = await this.runner.forward([rest], past);
-    const logits = this.runner.logitsAt(res, 0, rest.length - 1, rest.length);
-    if (useCache && this.info.can.prefixCache) this.cache.put({ tokens: tokens.slice(), past: res.present.data, lastLogits: logits });
-    return { past: res.present, logits, reused: start };
+    const res = await this.runner.forward([rest], past, undefined, 'last');
+    const logits = this.runner.logitsAt(res, 0, rest.length - 1);
+    if (caching) this.cache.put({ tokens: tokens.slice(), past: res.present.data, lastLogits: logits });
+    // The cache owns what it keeps; otherwise the caller releases the past when done.
+    return { past: res.present, logits, reused: start, owned: !caching };
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<Completion[]> {
@@ -97,61 +99,69 @@ export class OrtEngine implements Engine {
     if (room < 1) throw new RangeError(`the prompt is ${promptIds.length} tokens and ${this.info.id} has a context of ${this.runner.shape.context}: shorten the prompt (or the search path) by at least ${1 - room} tokens`);
     const maxTokens = Math.min(req.maxTokens, room);
     if (signal?.aborted) throw abortError();
-    const { past: past1, logits: first } = await this.prefill(promptIds);
+    const { past: past1, logits: first, owned } = await this.prefill(promptIds);
     const n = req.n;
     const rngs = Array.from({ length: n }, (_, i) => new Rng(`${req.seed}:${req.firstIndex + i}`));
     const rows = Array.from({ length: n }, (_, i) => ({ index: req.firstIndex + i, tokens: [] as number[], logprobs: [] as SampledToken[], text: '', done: false, finish: 'length' as Completion['finishReason'], stop: undefined as string | undefined }));
     // `active[j]` is the row in batch slot j; finished rows leave the batch so they cost nothing.
     let active = rows.map((_, i) => i);
     let past = this.runner.repeat(past1, n);
+    if (owned) this.runner.release(past1);
     let logitRows: Float32Array[] = active.map(() => first);
-    for (let step = 0; ; step++) {
-      if (signal?.aborted) throw abortError();
-      for (let j = 0; j < active.length; j++) {
-        const row = rows[active[j]!]!;
-        const lp = logSoftmax(logitRows[j]!);
-        const id = sampleToken(lp, req, rngs[row.index - req.firstIndex]!);
-        const top = req.topLogprobs > 0 ? topK(lp, req.topLogprobs).map((t) => ({ id: t, token: this.tokenizer.tokenText(t), logprob: lp[t]! })) : [];
-        const tok: SampledToken = { id, token: this.tokenizer.tokenText(id), logprob: lp[id]!, top };
-        row.tokens.push(id);
-        row.logprobs.push(tok);
-        if (this.tokenizer.stopIds.has(id)) {
-          row.done = true;
-          row.finish = 'eos';
-        } else if (req.stop.length > 0 || req.onToken) {
-          // Text is needed only for stop strings and streaming; otherwise decode once at the end.
-          row.text = this.tokenizer.decode(row.tokens);
-          const hit = firstStop(row.text, req.stop);
-          if (hit) {
-            row.text = row.text.slice(0, hit.at);
-            row.stop = hit.stop;
+    try {
+      for (let step = 0; ; step++) {
+        if (signal?.aborted) throw abortError();
+        for (let j = 0; j < active.length; j++) {
+          const row = rows[active[j]!]!;
+          const lp = logSoftmax(logitRows[j]!);
+          const id = sampleToken(lp, req, rngs[row.index - req.firstIndex]!);
+          const top = req.topLogprobs > 0 ? topK(lp, req.topLogprobs).map((t) => ({ id: t, token: this.tokenizer.tokenText(t), logprob: lp[t]! })) : [];
+          const tok: SampledToken = { id, token: this.tokenizer.tokenText(id), logprob: lp[id]!, top };
+          row.tokens.push(id);
+          row.logprobs.push(tok);
+          if (this.tokenizer.stopIds.has(id)) {
             row.done = true;
-            row.finish = 'stop';
+            row.finish = 'eos';
+          } else if (req.stop.length > 0 || req.onToken) {
+            // Text is needed only for stop strings and streaming; otherwise decode once at the end.
+            row.text = this.tokenizer.decode(row.tokens);
+            const hit = firstStop(row.text, req.stop);
+            if (hit) {
+              row.text = row.text.slice(0, hit.at);
+              row.stop = hit.stop;
+              row.done = true;
+              row.finish = 'stop';
+            }
           }
+          if (!row.done && row.tokens.length >= maxTokens) row.done = true; // finish stays 'length'
+          req.onToken?.({ index: row.index, token: tok, text: row.text });
         }
-        if (!row.done && row.tokens.length >= maxTokens) row.done = true; // finish stays 'length'
-        req.onToken?.({ index: row.index, token: tok, text: row.text });
-      }
-      // Rows that finished now: keep their KV (prompt + all their tokens but the last, which was
-      // never fed) so children continuing from them skip those tokens; the logits the last token
-      // was sampled from are the logits after that prefix.
-      const keep: number[] = [];
-      active.forEach((r, j) => {
-        const row = rows[r]!;
-        if (!row.done) {
-          keep.push(j);
-        } else if (this.info.can.prefixCache && step > 0) {
-          this.cache.put({ tokens: [...promptIds, ...row.tokens.slice(0, -1)], past: this.runner.row(past, j).data, lastLogits: logitRows[j]! });
+        // Rows that finished now: keep their KV (prompt + all their tokens but the last, which was
+        // never fed) so children continuing from them skip those tokens; the logits the last token
+        // was sampled from are the logits after that prefix.
+        const keep: number[] = [];
+        active.forEach((r, j) => {
+          const row = rows[r]!;
+          if (!row.done) {
+            keep.push(j);
+          } else if (this.info.can.prefixCache && step > 0) {
+            this.cache.put({ tokens: [...promptIds, ...row.tokens.slice(0, -1)], past: this.runner.row(past, j).data, lastLogits: logitRows[j]! });
+          }
+        });
+        if (keep.length === 0) break;
+        if (keep.length < active.length) {
+          const all = past;
+          past = this.runner.select(all, keep);
+          this.runner.release(all);
+          active = keep.map((j) => active[j]!);
         }
-      });
-      if (keep.length === 0) break;
-      if (keep.length < active.length) {
-        past = this.runner.select(past, keep);
-        active = keep.map((j) => active[j]!);
+        const res = await this.runner.forward(active.map((r) => [rows[r]!.tokens[rows[r]!.tokens.length - 1]!]), past, undefined, 'last');
+        this.runner.release(past);
+        past = res.present;
+        logitRows = active.map((_, j) => this.runner.logitsAt(res, j, 0));
       }
-      const res = await this.runner.forward(active.map((r) => [rows[r]!.tokens[rows[r]!.tokens.length - 1]!]), past);
-      past = res.present;
-      logitRows = active.map((_, j) => this.runner.logitsAt(res, j, 0, 1));
+    } finally {
+      this.runner.release(past);
     }
     for (const r of rows) if (r.finish !== 'stop') r.text = this.tokenizer.decode(r.tokens);
     return rows.map((r) => ({ index: r.index, text: r.text, tokens: r.tokens, logprobs: r.logprobs, finishReason: r.finish, ...(r.stop ? { stop: r.stop } : {}), promptTokens: promptIds.length }));
@@ -160,7 +170,15 @@ export class OrtEngine implements Engine {
   async score(req: ScoreRequest, signal?: AbortSignal): Promise<SequenceScores> {
     if (req.completions.length === 0) throw new Error('score: "completions" is empty');
     const promptIds = this.tokenizer.encode(this.tokenizer.prompt(req.messages, req.prefix ?? ''));
-    const { past: past1, logits: first } = await this.prefill(promptIds);
+    const { past: past1, logits: first, owned } = await this.prefill(promptIds);
+    try {
+      return await this.scoreAfter(req, promptIds, past1, first, signal);
+    } finally {
+      if (owned) this.runner.release(past1);
+    }
+  }
+
+  private async scoreAfter(req: ScoreRequest, promptIds: number[], past1: BatchPast, first: Float32Array, signal?: AbortSignal): Promise<SequenceScores> {
     if (signal?.aborted) throw abortError();
     if (req.completionIds && req.completionIds.length !== req.completions.length) throw new Error('score: "completionIds" must have one row per completion');
     const toks = req.completionIds ?? req.completions.map((c) => this.tokenizer.encode(c));
@@ -173,11 +191,13 @@ export class OrtEngine implements Engine {
     if (over >= 0) throw new RangeError(`score: prompt (${promptIds.length} tokens) + completion ${over} (${toks[over]!.length} tokens) exceed ${this.info.id}'s context of ${this.runner.shape.context}`);
     const ids = toks.map((t) => [...t, ...new Array<number>(T - t.length).fill(this.tokenizer.padId)]);
     const mask = toks.map((t) => [...new Array<number>(promptIds.length).fill(1), ...Array.from({ length: T }, (_, j) => (j < t.length ? 1 : 0))]);
-    const res = await this.runner.forward(ids, this.runner.repeat(past1, m), mask);
+    const rep = this.runner.repeat(past1, m);
+    const res = await this.runner.forward(ids, rep, mask).finally(() => this.runner.release(rep));
+    this.runner.release(res.present);
     const firstLp = logSoftmax(first);
     const shared = req.maskCommonPrefix ? commonPrefixLength(toks) : 0;
     const sequences = toks.map((t, b) => {
-      const logprobs = t.map((id, j) => (j === 0 ? firstLp[id]! : logSoftmax(this.runner.logitsAt(res, b, j - 1, T))[id]!));
+      const logprobs = t.map((id, j) => (j === 0 ? firstLp[id]! : logSoftmax(this.runner.logitsAt(res, b, j - 1))[id]!));
       const maskRow = t.map((_, j) => (j < shared ? 0 : 1));
       const sum = logprobs.reduce((a, lp, j) => a + (maskRow[j] ? lp : 0), 0);
       return { tokens: t, logprobs, mask: maskRow, sum };

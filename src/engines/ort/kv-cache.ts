@@ -4,10 +4,12 @@
  * Float32Array per layer and key/value, laid out [kvHeads, tokens.length, headDim]) and the logits
  * after the last token. Lookup returns the longest cached prefix of the requested tokens.
  */
+import type { KvBlock } from './kv-store.js';
+
 export interface KvEntry {
   tokens: number[];
-  /** 2 * layers arrays: key0, value0, key1, value1, ... each [kvHeads, len, headDim]. */
-  past: Float32Array[];
+  /** 2 * layers blocks: key0, value0, key1, value1, ... each [1, kvHeads, len, headDim]. */
+  past: KvBlock[];
   /** Logits predicting the token after `tokens`. */
   lastLogits: Float32Array;
 }
@@ -28,8 +30,13 @@ export class PrefixKvCache {
   private misses = 0;
   private reusedTokens = 0;
 
-  /** @param capBytes memory cap; least recently used entries are evicted beyond it. */
-  constructor(readonly capBytes = 64 * 1024 * 1024, readonly maxEntries = 256) {}
+  /** @param capBytes memory cap; least recently used entries are evicted beyond it.
+   *  @param onEvict frees an entry's device memory (GPU store). */
+  constructor(
+    readonly capBytes = 64 * 1024 * 1024,
+    readonly maxEntries = 256,
+    readonly onEvict: (e: KvEntry) => void = () => {},
+  ) {}
 
   /** Longest cached prefix of `tokens` (possibly all of them), or null. Marks it recently used. */
   lookup(tokens: readonly number[]): KvEntry | null {
@@ -62,11 +69,12 @@ export class PrefixKvCache {
     if (entry.tokens.length === 0) return;
     const key = entry.tokens.join(',');
     const bytes = entry.past.reduce((a, p) => a + p.byteLength, 0) + entry.lastLogits.byteLength + entry.tokens.length * 8;
-    if (bytes > this.capBytes) return;
+    if (bytes > this.capBytes) return this.onEvict(entry);
     const old = this.entries.get(key);
     if (old) {
       this.bytes -= old.bytes;
       this.entries.delete(key);
+      if (old.entry !== entry) this.onEvict(old.entry);
     }
     this.entries.set(key, { entry, bytes });
     this.bytes += bytes;
@@ -74,10 +82,12 @@ export class PrefixKvCache {
       if (this.bytes <= this.capBytes && this.entries.size <= this.maxEntries) break;
       this.entries.delete(k);
       this.bytes -= v.bytes;
+      this.onEvict(v.entry);
     }
   }
 
   clear(): void {
+    for (const v of this.entries.values()) this.onEvict(v.entry);
     this.entries.clear();
     this.bytes = 0;
   }

@@ -13,7 +13,16 @@ import type { OrtNamespace } from './runner.js';
 /** The repo's models/ folder (resolved from this file, so it works from any cwd). */
 export const MODELS_DIR = resolve(fileURLToPath(new URL('../../../models', import.meta.url)));
 
-const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
+const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
+
+/** The ONNX file of a catalogue id inside its folder (the q4f16 twin shares tiny-a's folder). */
+function onnxFileOf(id: string): string {
+  try {
+    return findModel(id).onnxFile ?? 'onnx/model.onnx';
+  } catch {
+    return 'onnx/model.onnx'; // a model folder (checkpoint)
+  }
+}
 
 function readJson(path: string): Record<string, unknown> {
   try {
@@ -49,7 +58,8 @@ export function modelFolder(id: string): string {
 /** Load an embedded catalogue model or a model folder (checkpoint) by path; or any folder via `dir`. */
 export async function loadNodeEngine(id: string, opts: Partial<OrtEngineOptions> & { dir?: string } = {}): Promise<OrtEngine> {
   const dir = opts.dir ?? modelFolder(id);
-  for (const f of FILES) {
+  const onnx = opts.dir || isModelFolder(id) ? 'onnx/model.onnx' : onnxFileOf(id);
+  for (const f of [...FILES, onnx]) {
     const p = join(dir, f);
     if (!existsSync(p)) throw new Error(`model file ${p} is missing: restore it with \`git checkout -- models\` or rebuild with \`bash tools/train-tiny/train.sh\``);
   }
@@ -60,7 +70,7 @@ export async function loadNodeEngine(id: string, opts: Partial<OrtEngineOptions>
       generationConfig: readJson(join(dir, 'generation_config.json')),
       tokenizer: readJson(join(dir, 'tokenizer.json')),
       tokenizerConfig: readJson(join(dir, 'tokenizer_config.json')),
-      onnx: join(dir, 'onnx/model.onnx'),
+      onnx: join(dir, onnx),
     },
     { id, device: 'cpu', sessionOptions: { executionProviders: ['cpu'], intraOpNumThreads: 1, ...opts.sessionOptions }, ...(opts.cacheBytes !== undefined ? { cacheBytes: opts.cacheBytes } : {}) },
   );

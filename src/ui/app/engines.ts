@@ -3,6 +3,7 @@
  * run side by side and a crash in one never takes the other down. Loaded engines are published
  * on the session for every view.
  */
+import { catalogue } from '../../core/catalogue.js';
 import type { LoadProgress } from '../../core/engine.js';
 import type { ModelSpec } from '../../core/rpc.js';
 import { WorkerEngine } from '../../engines/worker-client.js';
@@ -37,7 +38,9 @@ export async function unloadEngine(id: string): Promise<void> {
 
 /** Spec of an embedded model served by the app itself (models/<id>/). */
 export function embeddedSpec(id: string, device: 'webgpu' | 'wasm'): ModelSpec {
-  return { backend: 'ort', id, baseUrl: `${import.meta.env.BASE_URL}models/${id}/`, device };
+  // The q4f16 twin shares tiny-a's folder with another ONNX file (like onnx-community repos).
+  const e = catalogue().find((m) => m.id === id && m.embedded);
+  return { backend: 'ort', id, baseUrl: `${import.meta.env.BASE_URL}models/${e?.path ?? id}/`, device, ...(e?.onnxFile ? { onnxFile: e.onnxFile } : {}) };
 }
 
 /**

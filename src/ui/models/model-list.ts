@@ -156,7 +156,7 @@ export class LabModelList extends LitElement {
       return;
     }
     this.confirming = null;
-    const onnxFile = entry.onnx ? onnxVariant(entry, est.quant as OnnxDtype).file : undefined;
+    const onnxFile = entry.onnx ? onnxVariant(entry, est.quant as OnnxDtype).file : entry.onnxFile;
     const detail: LoadModelDetail = {
       id: entry.id,
       backend: entry.backend === 'webllm' ? 'webllm' : 'ort',
