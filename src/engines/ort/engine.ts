@@ -8,7 +8,7 @@ import { abortError, withDefaults, type Completion, type Engine, type EngineInfo
 import { Rng } from '../../core/rng.js';
 import { logSoftmax, sampleToken, topK } from '../../core/sampling.js';
 import { PrefixKvCache, type KvCacheStats } from './kv-cache.js';
-import { OrtRunner, shapeFromConfig, type BatchPast, type OrtNamespace } from './runner.js';
+import { OrtRunner, shapeFromConfig, type BatchPast, type KvGeometry, type OrtNamespace, type OutputStore } from './runner.js';
 import { ChatTokenizer } from './tokenizer.js';
 
 /** Everything needed to build an engine: parsed JSON files and the ONNX bytes (or a path for Node). */
@@ -27,6 +27,10 @@ export interface OrtEngineOptions {
   sessionOptions?: OrtTypes.InferenceSession.SessionOptions;
   /** Memory cap of the prefix KV cache in bytes (default 64 MiB; 0 disables the cache). */
   cacheBytes?: number;
+  /** Where outputs live (default: CPU typed arrays); the WebGPU loader passes a GPU store. */
+  outputStore?: (g: KvGeometry) => Promise<OutputStore>;
+  /** WebGPU session with CPU outputs: count all outputs as read back (benchmarks of the old path). */
+  countsDeviceReads?: boolean;
 }
 
 export class OrtEngine implements Engine {
@@ -47,7 +51,12 @@ export class OrtEngine implements Engine {
     const shape = shapeFromConfig(files.config);
     const tokenizer = new ChatTokenizer(files.tokenizer, files.tokenizerConfig, files.generationConfig);
     const session = typeof files.onnx === 'string' ? await ort.InferenceSession.create(files.onnx, opts.sessionOptions ?? {}) : await ort.InferenceSession.create(files.onnx, opts.sessionOptions ?? {});
-    return new OrtEngine(new OrtRunner(ort, session, shape), tokenizer, opts);
+    let store: OutputStore | undefined;
+    if (opts.outputStore) {
+      const probe = new OrtRunner(ort, session, shape); // reads KV dtype from the session metadata
+      store = await opts.outputStore({ layers: shape.layers, kvHeads: shape.kvHeads, headDim: shape.headDim, type: probe.kvType });
+    }
+    return new OrtEngine(new OrtRunner(ort, session, shape, store ? () => store : undefined, opts.countsDeviceReads ?? false), tokenizer, opts);
   }
 
   async tokenize(text: string): Promise<number[]> {

@@ -8,7 +8,14 @@ import type * as OrtTypes from 'onnxruntime-common';
 
 /** Element type of KV tensors, from the session's input metadata. */
 export type KvType = 'float32' | 'float16';
+/** Float16 KV is a Float16Array where the runtime has one (Chromium; ORT web then requires it), else raw bits in a Uint16Array (Node 20). */
 export type KvArray = Float32Array | Uint16Array;
+
+/** An empty KV array of the type ORT expects for `type` in this runtime. */
+export function emptyKv(type: KvType): KvArray {
+  const F16 = (globalThis as { Float16Array?: new (n: number) => KvArray }).Float16Array;
+  return type === 'float16' ? (F16 ? new F16(0) : new Uint16Array(0)) : new Float32Array(0);
+}
 
 /** One layer's key or value for a whole batch: [batch, kvHeads, len, headDim]. */
 export interface KvBlock {
@@ -51,7 +58,7 @@ export interface KvStore {
 }
 
 function alloc(like: KvArray, n: number): KvArray {
-  return like instanceof Uint16Array ? new Uint16Array(n) : new Float32Array(n);
+  return new (like.constructor as new (n: number) => KvArray)(n);
 }
 
 /** KV in JavaScript typed arrays (Node, wasm). */
@@ -67,7 +74,7 @@ export class CpuKvStore implements KvStore {
   }
 
   empty(batch: number): BatchPast {
-    const make = () => this.block(this.g.type === 'float16' ? new Uint16Array(0) : new Float32Array(0));
+    const make = () => this.block(emptyKv(this.g.type));
     return { batch, len: 0, data: Array.from({ length: 2 * this.g.layers }, make) };
   }
 

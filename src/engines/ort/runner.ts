@@ -35,7 +35,7 @@ export function shapeFromConfig(cfg: Record<string, unknown>): ModelShape {
   };
 }
 
-export type { BatchPast, KvBlock, KvType } from './kv-store.js';
+export type { BatchPast, KvBlock, KvGeometry, KvType } from './kv-store.js';
 
 export interface ForwardResult {
   /** Float32 logits of the kept positions: [batch, kept, vocab]. */
@@ -67,6 +67,7 @@ export interface OutputStore extends KvStore {
 /** The CPU output store: typed arrays, float16 rows converted only when read. */
 export class CpuOutputStore extends CpuKvStore implements OutputStore {
   async readRows(logits: OrtTypes.Tensor, rows: number[], vocab: number, counters: RunnerCounters): Promise<Float32Array> {
+    // float16 logits: raw bits (Uint16Array) in Node, numbers (Float16Array) where the runtime has one.
     const all = (await logits.getData()) as Float32Array | Uint16Array;
     const out = new Float32Array(rows.length * vocab);
     rows.forEach((r, i) => out.set(all instanceof Uint16Array ? halfToFloat(all, r * vocab, vocab) : all.subarray(r * vocab, (r + 1) * vocab), i * vocab));
@@ -93,6 +94,8 @@ export class OrtRunner {
     readonly session: OrtTypes.InferenceSession,
     readonly shape: ModelShape,
     store?: (g: KvGeometry) => OutputStore,
+    /** The session runs on WebGPU but returns outputs to the CPU (the path before device-resident KV): count every output as read back. */
+    readonly countsDeviceReads = false,
   ) {
     const need = ['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key'];
     for (const n of need) if (!session.inputNames.includes(n)) throw new Error(`model.onnx has no input "${n}": export it with the transformers.js causal-LM contract (with past)`);
@@ -146,6 +149,7 @@ export class OrtRunner {
     }
     const out = await this.session.run(feeds);
     this.counters.forwards++;
+    if (this.countsDeviceReads) for (const t of Object.values(out)) this.counters.deviceReadBytes += t.dims.reduce((a, b) => a * b, 1) * (t.type === 'float16' ? 2 : 4);
     const from = keep === 'last' ? T - 1 : 0;
     const rows: number[] = [];
     for (let b = 0; b < B; b++) for (let t = from; t < T; t++) rows.push(b * T + t);

@@ -6,7 +6,8 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { LoadProgress } from '../../core/engine.js';
 import { OrtEngine } from './engine.js';
-import type { OrtNamespace } from './runner.js';
+import { GpuOutputStore } from './gpu-kv.js';
+import type { KvGeometry, OrtNamespace } from './runner.js';
 
 export interface WebModelSpec {
   /** Catalogue id, e.g. "tiny-a". */
@@ -19,6 +20,8 @@ export interface WebModelSpec {
   /** Where ORT's .wasm files are served (default "/ort/"). */
   wasmPaths?: string;
   cacheBytes?: number;
+  /** On WebGPU, keep KV and logits on the device (default true; false = the read-everything path, for benchmarks). */
+  deviceKv?: boolean;
 }
 
 /** Fetch one file with progress; errors name the file and the HTTP status. */
@@ -75,17 +78,23 @@ export async function hasWebGpu(): Promise<boolean> {
   }
 }
 
+async function hasShaderF16(): Promise<boolean> {
+  const gpu = (globalThis.navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter() : null;
+  return !!adapter?.features.has('shader-f16');
+}
+
 /**
  * An engine from a model folder's bytes (config, generation config, tokenizer, tokenizer config,
  * ONNX), e.g. a checkpoint kept in IndexedDB. ORT's runtime comes from `wasmPaths` (default the
  * app's /ort/).
  */
-export async function createWebEngine(id: string, files: Uint8Array[], device: 'webgpu' | 'wasm', cacheBytes?: number, wasmPaths?: string): Promise<OrtEngine> {
+export async function createWebEngine(id: string, files: Uint8Array[], device: 'webgpu' | 'wasm', cacheBytes?: number, wasmPaths?: string, deviceKv = true): Promise<OrtEngine> {
   // Always set: ORT's default points at a CDN, and nothing may be fetched from one.
   ort.env.wasm.wasmPaths = new URL(wasmPaths ?? '/ort/', globalThis.location?.href ?? 'http://localhost/').href;
   ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
   if (device === 'webgpu' && !(await hasWebGpu())) throw new Error('WebGPU is not available in this browser: choose the wasm device (slower) or a browser with WebGPU enabled');
-  return OrtEngine.create(
+  const engine = await OrtEngine.create(
     ort as unknown as OrtNamespace,
     {
       config: json(files[0]!, 'config.json'),
@@ -94,8 +103,24 @@ export async function createWebEngine(id: string, files: Uint8Array[], device: '
       tokenizerConfig: json(files[3]!, 'tokenizer_config.json'),
       onnx: files[4]!,
     },
-    { id, device, sessionOptions: { executionProviders: [device] }, ...(cacheBytes !== undefined ? { cacheBytes } : {}) },
+    {
+      id,
+      device,
+      ...(cacheBytes !== undefined ? { cacheBytes } : {}),
+      ...(device === 'webgpu' && deviceKv
+        ? {
+            sessionOptions: { executionProviders: [device], preferredOutputLocation: 'gpu-buffer' as const },
+            // ORT's device exists once the first WebGPU session does; the copies must run on it.
+            outputStore: async (g: KvGeometry) => new GpuOutputStore(ort as unknown as OrtNamespace, g, (await ort.env.webgpu.device) as GPUDevice),
+          }
+        : { sessionOptions: { executionProviders: [device] }, countsDeviceReads: device === 'webgpu' }),
+    },
   );
+  if (device === 'webgpu' && engine.runner.kvType === 'float16' && !(await hasShaderF16())) {
+    await engine.dispose();
+    throw new Error(`${id} is a float16 (q4f16) build and this WebGPU adapter has no shader-f16 feature: choose the wasm device, or a q4 (float32) build of the model`);
+  }
+  return engine;
 }
 
 /** Load a model in the browser. Throws a clear error when WebGPU is asked for but missing. */
@@ -108,7 +133,7 @@ export async function loadWebEngine(spec: WebModelSpec, onProgress?: (p: LoadPro
   const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', spec.onnxFile ?? 'onnx/model.onnx'];
   const files = await Promise.all(names.map((f) => fetchWithProgress(base + f, `${spec.id}/${f}`, onProgress)));
   onProgress?.({ phase: 'init' });
-  const engine = await createWebEngine(spec.id, files, spec.device, spec.cacheBytes, spec.wasmPaths);
+  const engine = await createWebEngine(spec.id, files, spec.device, spec.cacheBytes, spec.wasmPaths, spec.deviceKv ?? true);
   // Warm-up: one short forward pass so the first user request does not pay shader compilation.
   onProgress?.({ phase: 'warmup' });
   await engine.prefill([0], false);

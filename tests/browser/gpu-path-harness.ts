@@ -1,0 +1,32 @@
+/**
+ * Browser side of gpu-path.test.ts: the same generation and scoring with KV and logits kept on the
+ * WebGPU device and with today's read-everything path, plus the q4f16 twin, with the runner's
+ * readback counters.
+ */
+import { embeddedOnnxFile } from './gpu-path-models.js';
+import { loadWebEngine } from '../../src/engines/ort/web.js';
+
+async function run(device: 'webgpu' | 'wasm', model: string, deviceKv: boolean, prompt: string, n: number, maxTokens: number) {
+  const engine = await loadWebEngine({ id: model, baseUrl: `/models/${model.replace('-q4f16', '')}/`, device, deviceKv, cacheBytes: 0, ...embeddedOnnxFile(model) });
+  const r = engine.runner;
+  const before = { ...r.counters };
+  const out = await engine.generate({ messages: [{ role: 'user', content: prompt }], n, temperature: 0.8, seed: 3, maxTokens });
+  const after = { ...r.counters };
+  const scored = await engine.score({ messages: [{ role: 'user', content: 'What is 2+3?' }], completions: ['<Answer>\\boxed{5}</Answer>', '<Answer>\\boxed{6}</Answer>'] });
+  const res = {
+    device: engine.info.device,
+    kvType: r.kvType,
+    onDevice: r.store.onDevice,
+    vocab: r.shape.vocab,
+    tokens: out.map((c) => c.tokens),
+    steps: after.forwards - before.forwards,
+    deviceReadBytes: after.deviceReadBytes - before.deviceReadBytes,
+    kvBytes: after.kvBytes - before.kvBytes,
+    scores: scored.sequences.map((s) => s.sum),
+  };
+  await engine.dispose();
+  return res;
+}
+
+(globalThis as any).labTest = { run };
+document.getElementById('status')!.textContent = 'ready';
