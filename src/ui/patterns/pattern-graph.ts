@@ -9,6 +9,8 @@ const H = 32;
 const DX = 150;
 const DY = 70;
 const PAD = 24;
+/** Room above the first row for self-loops and the arcs of back edges. */
+const TOP = 64;
 
 /** Where the segment from the centre of a box towards (tx, ty) leaves the box. */
 function border(cx: number, cy: number, tx: number, ty: number): [number, number] {
@@ -45,7 +47,7 @@ export class LabPatternGraph extends LitElement {
   `;
 
   private pos(n: GraphNode): [number, number] {
-    return [PAD + n.layer * DX + W / 2, PAD + n.row * DY + H / 2];
+    return [PAD + n.layer * DX + W / 2, TOP + n.row * DY + H / 2];
   }
 
   private edge(e: GraphEdge, at: Map<string, [number, number]>) {
@@ -56,18 +58,25 @@ export class LabPatternGraph extends LitElement {
     let d: string;
     let lx: number;
     let ly: number;
+    const top = (y: number) => y - H / 2;
     if (e.from === e.to) {
-      // A self-loop above the box.
-      d = `M${x1 - 18},${y1 - H / 2} C${x1 - 30},${y1 - H / 2 - 34} ${x1 + 30},${y1 - H / 2 - 34} ${x1 + 18},${y1 - H / 2}`;
-      [lx, ly] = [x1, y1 - H / 2 - 30];
+      // A self-loop over the left part of the box.
+      const a = x1 - W / 2 + 12;
+      d = `M${a},${top(y1)} C${a - 10},${top(y1) - 34} ${a + 34},${top(y1) - 34} ${a + 24},${top(y1)}`;
+      [lx, ly] = [a + 12, top(y1) - 30];
     } else if (e.back) {
-      // Against the flow: a curve bowed below the straight line so it does not hide a forward arrow.
-      const [sx, sy] = border(x1, y1, x2, y2 + 40);
-      const [tx, ty] = border(x2, y2, x1, y1 + 40);
+      // Against the flow: an arc over the boxes, into the right part of the target's top.
+      const [sx, sy] = [x1 - 6, top(y1)];
+      const [tx, ty] = [x2 + 24, top(y2)];
       const cx = (sx + tx) / 2;
-      const cy = Math.max(sy, ty) + 44;
+      const cy = Math.min(sy, ty) - 40 - 6 * Math.abs(sx - tx) / DX;
       d = `M${sx},${sy} Q${cx},${cy} ${tx},${ty}`;
-      [lx, ly] = [(sx + 2 * cx + tx) / 4, (sy + 2 * cy + ty) / 4];
+      [lx, ly] = [cx, (sy + 2 * cy + ty) / 4 - 3];
+    } else if (e.kind === 'backtrack') {
+      const [sx, sy] = border(x1, y1, x2, y2);
+      const [tx, ty] = border(x2, y2, x1, y1);
+      d = `M${sx},${sy} L${tx},${ty}`;
+      [lx, ly] = [(sx + 2 * tx) / 3 + 6, (sy + 2 * ty) / 3];
     } else {
       const [sx, sy] = border(x1, y1, x2, y2);
       const [tx, ty] = border(x2, y2, x1, y1);
@@ -75,14 +84,14 @@ export class LabPatternGraph extends LitElement {
       [lx, ly] = [(sx + tx) / 2, (sy + ty) / 2 - 4];
     }
     return svg`<path class=${cls} d=${d} marker-end=${e.kind === 'backtrack' ? 'url(#arrow-bt)' : 'url(#arrow)'}></path>
-      <text class="label ${e.kind}" x=${lx} y=${ly} text-anchor="middle">${label}</text>`;
+      <text class="label ${e.kind}" x=${lx} y=${ly} text-anchor=${e.kind === 'backtrack' ? 'start' : 'middle'}>${label}</text>`;
   }
 
   override render() {
     const g = layoutPattern(this.draft);
     const at = new Map<string, [number, number]>(g.nodes.map((n) => [n.role, this.pos(n)]));
     const width = PAD * 2 + (g.layers - 1) * DX + W;
-    const height = PAD * 2 + (g.rows - 1) * DY + H + 40;
+    const height = TOP + PAD + (g.rows - 1) * DY + H + 16;
     const described = g.edges.map((e) => (e.kind === 'backtrack' ? `${e.from} backtracks to Reflection` : `${e.from} to ${e.to} ×${e.samples}`)).join('; ');
     return html`<svg role="img" aria-labelledby="graph-title graph-desc" viewBox="0 0 ${width} ${height}" width=${width} height=${height}>
       <title id="graph-title">${t.graph(this.draft.name)}</title>
