@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from './engine-flags.js';
 import { Rng } from '../core/rng.js';
-import { choosePattern, validatePattern } from '../mcts/patterns.js';
+import { choosePattern, parsePatternJson } from '../mcts/patterns.js';
 import { runSearch } from '../mcts/search.js';
 import { dataset } from '../tasks/datasets.js';
 import { family, generateProblems } from '../tasks/index.js';
@@ -49,13 +49,13 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
   let patternArg: string | undefined = typeof v.pattern === 'string' ? v.pattern : undefined;
   let filePattern = null;
   if (patternArg && patternArg.endsWith('.json')) {
-    let raw: unknown;
+    let text: string;
     try {
-      raw = JSON.parse(readFileSync(patternArg, 'utf8'));
+      text = readFileSync(patternArg, 'utf8');
     } catch (e) {
       throw new Error(`${patternArg}: ${(e as Error).message}`);
     }
-    filePattern = validatePattern(raw, patternArg);
+    filePattern = parsePatternJson(text, patternArg);
     patternArg = undefined;
   }
   if (v.resume && typeof v.out !== 'string') throw new UsageError('lab mcts: --resume needs --out FILE (the file to continue)');

@@ -64,6 +64,26 @@ export function choosePattern(name: string | undefined, rng: Rng): ReasoningPatt
   return p;
 }
 
+/**
+ * A pattern file's text (what `lab mcts --pattern FILE.json` reads and the pattern editor exports
+ * and imports): JSON, then `validatePattern`. Throws `source: …` naming the JSON error or field.
+ */
+export function parsePatternJson(text: string, source = 'pattern'): ReasoningPattern {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+  return validatePattern(raw, source);
+}
+
+/** The pattern file text for a pattern (pretty JSON, fields in the order of ReasoningPattern). */
+export function patternJson(p: ReasoningPattern): string {
+  const { name, description, start, rootSamples, next, backtrack } = p;
+  return `${JSON.stringify({ name, description, start, rootSamples, next, backtrack }, null, 2)}\n`;
+}
+
 /** Validate an untrusted pattern object; throws with the offending field named. */
 export function validatePattern(raw: unknown, source = 'pattern'): ReasoningPattern {
   const fail = (field: string, why: string): never => {

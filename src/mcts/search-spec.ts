@@ -5,7 +5,7 @@
  */
 import { fnv1a, Rng } from '../core/rng.js';
 import { family, generateProblems, type FamilyName, type Problem } from '../tasks/index.js';
-import { choosePattern } from './patterns.js';
+import { choosePattern, validatePattern, type ReasoningPattern } from './patterns.js';
 import type { SearchConfig, Verifier } from './search.js';
 
 /** Which problem: generated problem `index` of the set from `setSeed`, or a custom prompt. */
@@ -18,6 +18,11 @@ export interface SearchSpec {
   problem: ProblemRef;
   /** A built-in pattern name, or "random" (seeded by the search seed and the problem, as in the CLI). */
   pattern: string;
+  /**
+   * A custom pattern (the pattern editor's, as in `lab mcts --pattern FILE.json`): when present it
+   * is validated and used instead of `pattern`, which then only names it.
+   */
+  customPattern?: ReasoningPattern;
   c: number;
   rollouts: number;
   seed: number;
@@ -47,7 +52,7 @@ export function resolveSpec(spec: SearchSpec): { problem: Problem; verifier: Ver
   const problem = resolveProblem(spec.problem);
   const verifier = family(spec.problem.family);
   const blind = 'prompt' in spec.problem && !problem.answer;
-  const pattern = choosePattern(spec.pattern, new Rng(`pattern:${spec.seed}:${problem.id}`));
+  const pattern = spec.customPattern ? validatePattern(spec.customPattern, 'customPattern') : choosePattern(spec.pattern, new Rng(`pattern:${spec.seed}:${problem.id}`));
   const config: SearchConfig = {
     pattern,
     c: spec.c,

@@ -7,6 +7,7 @@
 import { checkNode, checkTree } from '../data/trees-io.js';
 import { checkProblemRecord, checkSummary } from '../eval/records-io.js';
 import type { RunKind } from './db.js';
+import { validatePattern } from '../mcts/patterns.js';
 
 type Fail = (field: string, why: string) => never;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -16,6 +17,13 @@ function checkSpec(p: unknown, fail: Fail): void {
   const s = p as Record<string, unknown>;
   if (!isObj(s.problem) || typeof s.problem.family !== 'string') fail('problem.family', 'must be a string');
   if (typeof s.pattern !== 'string') fail('pattern', 'must be a string');
+  if (s.customPattern !== undefined) {
+    try {
+      validatePattern(s.customPattern, 'customPattern');
+    } catch (e) {
+      fail('customPattern', (e as Error).message.replace(/^customPattern: /, ''));
+    }
+  }
   for (const k of ['rollouts', 'seed', 'c'] as const) if (typeof s[k] !== 'number' || !Number.isFinite(s[k])) fail(k, 'must be a number');
 }
 

@@ -128,5 +128,11 @@ async function showHostileTree() {
   await view!.updateComplete;
 }
 
-Object.assign(globalThis, { labSearch: { load, search, mountView, sessionInfo, showHostileTree } });
+/** The last tree's pattern name and each node's role, parent and depth (for the pattern editor test). */
+function treeShape() {
+  const tree = session.state.trees.at(-1);
+  return tree ? { pattern: tree.config.pattern, nodes: tree.nodes.map((n) => ({ id: n.id, role: n.role, parent: n.parent, depth: n.depth })) } : null;
+}
+
+Object.assign(globalThis, { labSearch: { load, search, mountView, sessionInfo, showHostileTree, treeShape } });
 document.getElementById('status')!.textContent = 'ready';

@@ -5,6 +5,7 @@
 export { shell } from './shell.js';
 export { models } from './models-view.js';
 export { search } from './search.js';
+export { patterns } from './patterns.js';
 export { data } from './data.js';
 export { objectives } from './objectives.js';
 export { evaluate } from './evaluate.js';

@@ -17,6 +17,7 @@ import './search-tree.js';
 import { readSettings, settingsToHash, toSpec, type SearchSettings } from './settings.js';
 import { viewStyles } from '../app/view-styles.js';
 import { HashController } from '../app/hash-controller.js';
+import { searchPatternPanel } from '../patterns/search-panel.js';
 
 /** A search of this view finished (also after Stop). */
 export type SearchDoneEvent = CustomEvent<{ tree: Tree | null; runId: string | null }>;
@@ -163,6 +164,7 @@ export class LabSearchView extends LitElement {
       <p>${t.intro}</p>
       <lab-search-settings .settings=${this.settings} .models=${[...session.state.engines.keys()]} .running=${this.run.running}
         @lab-settings=${(e: SettingsEvent) => this.setSettings(e.detail.settings)} @lab-run=${() => this.start()} @lab-stop=${() => this.run.stop()}></lab-search-settings>
+      ${searchPatternPanel(this.settings, (next) => this.setSettings(next))}
       ${this.statusLine()}
       ${tree ? this.treeView(tree) : this.run.running ? nothing : html`<p>${t.empty}</p>`}
     </section>`;

@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { FAMILIES } from '../../tasks/index.js';
 import { search as t } from '../messages/search.js';
-import { PATTERN_NAMES, type SearchSettings } from './settings.js';
+import { patterns } from '../messages/patterns.js';
+import { CUSTOM_PATTERN, PATTERN_NAMES, type SearchSettings } from './settings.js';
 
 /** The settings changed (the whole new settings object). */
 export type SettingsEvent = CustomEvent<{ settings: SearchSettings }>;
@@ -74,6 +75,7 @@ export class LabSearchSettings extends LitElement {
       <label>${t.pattern}
         <select name="pattern" .value=${s.pattern} @change=${(e: Event) => this.set({ pattern: (e.target as HTMLSelectElement).value })}>
           ${PATTERN_NAMES.map((p) => html`<option value=${p} ?selected=${p === s.pattern}>${p === 'random' ? t.patternRandom : p}</option>`)}
+          ${s.customPattern ? html`<option value=${CUSTOM_PATTERN} ?selected=${s.pattern === CUSTOM_PATTERN}>${patterns.customOption(s.customPattern.name)}</option>` : nothing}
         </select>
       </label>
       <label>${t.c}<input name="c" type="number" min="0" step="0.1" .value=${String(s.c)} @change=${this.num('c')} /></label>

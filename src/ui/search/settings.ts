@@ -4,7 +4,8 @@
  * bad values fall back to defaults, and `toSpec` turns the settings into the search worker's spec.
  */
 import type { SearchSpec } from '../../mcts/search-spec.js';
-import { BUILTIN_PATTERNS } from '../../mcts/patterns.js';
+import { BUILTIN_PATTERNS, type ReasoningPattern } from '../../mcts/patterns.js';
+import { decodePattern, encodePattern } from '../../mcts/pattern-code.js';
 import { FAMILIES, type FamilyName } from '../../tasks/index.js';
 import { numParam, type HashParams } from '../app/lesson-link.js';
 
@@ -20,8 +21,10 @@ export interface SearchSettings {
   prompt: string;
   /** Expected answer of the custom prompt (`expected`); empty = blind search (confidence reward). */
   expected: string;
-  /** Built-in pattern name or "random" (`pattern`). */
+  /** Built-in pattern name, "random", or "custom" = `customPattern` (`pattern`). */
   pattern: string;
+  /** The pattern editor's last valid pattern (`pat`, `patname`, `patdesc`; see mcts/pattern-code.ts). */
+  customPattern: ReasoningPattern | null;
   c: number;
   rollouts: number;
   /** Total token budget (`tokens`), 0 = none. */
@@ -44,6 +47,7 @@ export const DEFAULT_SETTINGS: SearchSettings = {
   prompt: '',
   expected: '',
   pattern: 'random',
+  customPattern: null,
   c: 1.4,
   rollouts: 8,
   tokens: 0,
@@ -56,11 +60,25 @@ export const DEFAULT_SETTINGS: SearchSettings = {
 
 export const PATTERN_NAMES: readonly string[] = ['random', ...BUILTIN_PATTERNS.map((p) => p.name)];
 
+/** The `pattern` value that selects the custom pattern. */
+export const CUSTOM_PATTERN = 'custom';
+
+/** The custom pattern of a link, or null when it has none or it does not decode (bad links fall back). */
+function readCustom(p: HashParams): ReasoningPattern | null {
+  if (!p.pat) return null;
+  try {
+    return decodePattern(p);
+  } catch {
+    return null;
+  }
+}
+
 /** Settings from hash params; unknown names and bad numbers fall back to the defaults. */
 export function readSettings(p: HashParams): SearchSettings {
   const d = DEFAULT_SETTINGS;
   const task = (p.task && p.task in FAMILIES ? p.task : d.task) as FamilyName;
   const int = (key: string, dflt: number, min: number, max: number) => Math.round(numParam(p, key, dflt, min, max));
+  const customPattern = readCustom(p);
   return {
     task,
     problem: int('problem', d.problem, 0, 1_000_000),
@@ -68,7 +86,8 @@ export function readSettings(p: HashParams): SearchSettings {
     custom: !!p.prompt,
     prompt: p.prompt ?? '',
     expected: p.expected ?? '',
-    pattern: p.pattern && PATTERN_NAMES.includes(p.pattern) ? p.pattern : d.pattern,
+    pattern: p.pattern && (PATTERN_NAMES.includes(p.pattern) || (p.pattern === CUSTOM_PATTERN && customPattern)) ? p.pattern : d.pattern,
+    customPattern,
     c: numParam(p, 'c', d.c, 0, 100),
     rollouts: int('rollouts', d.rollouts, 1, 10_000),
     tokens: int('tokens', d.tokens, 0, 1e9),
@@ -91,6 +110,8 @@ export function settingsToHash(s: SearchSettings): Record<string, string | numbe
     prompt: s.custom ? keep(s.prompt, '') : undefined,
     expected: s.custom ? keep(s.expected, '') : undefined,
     pattern: s.pattern,
+    // Kept while a built-in is chosen, so switching back to "custom" finds it.
+    ...(s.customPattern ? { patdesc: undefined, ...encodePattern(s.customPattern) } : { pat: undefined, patname: undefined, patdesc: undefined }),
     c: s.c,
     rollouts: s.rollouts,
     tokens: keep(s.tokens, 0),
@@ -106,7 +127,8 @@ export function settingsToHash(s: SearchSettings): Record<string, string | numbe
 export function toSpec(s: SearchSettings): SearchSpec {
   return {
     problem: s.custom ? { family: s.task, prompt: s.prompt, answer: s.expected } : { family: s.task, setSeed: s.problemset, index: s.problem },
-    pattern: s.pattern,
+    pattern: s.pattern === CUSTOM_PATTERN && s.customPattern ? s.customPattern.name : s.pattern,
+    ...(s.pattern === CUSTOM_PATTERN && s.customPattern ? { customPattern: s.customPattern } : {}),
     c: s.c,
     rollouts: s.rollouts,
     seed: s.seed,
