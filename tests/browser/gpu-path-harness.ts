@@ -28,5 +28,22 @@ async function run(device: 'webgpu' | 'wasm', model: string, deviceKv: boolean, 
   return res;
 }
 
-(globalThis as any).labTest = { run };
+/** Score `pairs` prompt/chosen/rejected triples (the Objectives path: engine.score per pair) and count the readback. */
+async function scorePairs(device: 'webgpu' | 'wasm', deviceKv: boolean, pairs: { prompt: string; chosen: string; rejected: string }[]) {
+  const engine = await loadWebEngine({ id: 'tiny-a', baseUrl: '/models/tiny-a/', device, deviceKv, cacheBytes: 0 });
+  const r = engine.runner;
+  const before = r.counters.deviceReadBytes;
+  const sums: number[][] = [];
+  let tokens = 0;
+  for (const p of pairs) {
+    const s = await engine.score({ messages: [{ role: 'user', content: p.prompt }], completions: [p.chosen, p.rejected], maskCommonPrefix: true });
+    sums.push(s.sequences.map((x) => x.sum));
+    tokens += s.sequences.reduce((a, x) => a + x.tokens.length, 0);
+  }
+  const res = { sums, tokens, vocab: r.shape.vocab, deviceReadBytes: r.counters.deviceReadBytes - before };
+  await engine.dispose();
+  return res;
+}
+
+(globalThis as any).labTest = { run, scorePairs };
 document.getElementById('status')!.textContent = 'ready';

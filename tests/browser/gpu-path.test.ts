@@ -16,6 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => lab?.close());
 
+const PAIRS = Number(process.env.LAB_SCORE_PAIRS ?? 64);
 const PROMPT = 'How many r are in strawberry?';
 type Run = { device: string; kvType: string; onDevice: boolean; vocab: number; tokens: number[][]; steps: number; deviceReadBytes: number; kvBytes: number; scores: number[] };
 const run = (device: string, model: string, deviceKv: boolean, n: number, maxTokens: number): Promise<Run> =>
@@ -41,6 +42,28 @@ describe('device-resident KV and logits on WebGPU', () => {
     // Scoring agrees between the two paths (the same kernels; only where outputs live differs).
     gpu.scores.forEach((s, i) => expect(Math.abs(s - old.scores[i]!)).toBeLessThan(1e-4));
   });
+});
+
+describe('scoring on WebGPU with the WGSL kernel', () => {
+  it(`${PAIRS} pairs read back only per-token log-probs, equal to the CPU reference of onnxruntime-node`, async () => {
+    const pairs = Array.from({ length: PAIRS }, (_, i) => ({ prompt: `What is ${i} + ${i + 1}?`, chosen: `<Thinking>${i} + ${i + 1} = ${2 * i + 1}</Thinking><Answer>\\boxed{${2 * i + 1}}</Answer>`, rejected: `<Thinking>${i} + ${i + 1} = ${2 * i}</Thinking><Answer>\\boxed{${2 * i}}</Answer>` }));
+    const gpu = await lab.page.evaluate(([p]) => (globalThis as any).labTest.scorePairs('webgpu', true, p), [pairs] as const);
+    // Readback bound from the shapes: 4 bytes per scored row (the padded batch of each pair) plus
+    // sum and count per sequence; far below one logits row (V × 4 bytes) per token.
+    const node = await loadNodeEngine('tiny-a', { cacheBytes: 0 });
+    let padded = 0;
+    let worst = 0;
+    for (let i = 0; i < pairs.length; i++) {
+      const p = pairs[i]!;
+      const s = await node.score({ messages: [{ role: 'user', content: p.prompt }], completions: [p.chosen, p.rejected], maskCommonPrefix: true });
+      padded += 2 * (1 + Math.max(...s.sequences.map((x) => x.tokens.length)));
+      s.sequences.forEach((x, j) => (worst = Math.max(worst, Math.abs(x.sum - gpu.sums[i][j]) / Math.max(1, Math.abs(x.sum)))));
+    }
+    await node.dispose();
+    console.log(`${PAIRS} pairs on WebGPU: ${gpu.deviceReadBytes} bytes read back for ${gpu.tokens} tokens (a logits row is ${gpu.vocab * 4} bytes); largest relative difference to onnxruntime-node ${worst.toExponential(2)}`);
+    expect(gpu.deviceReadBytes).toBe(padded * 4 + PAIRS * 2 * 8);
+    expect(worst).toBeLessThan(1e-3);
+  }, 600_000); // SwiftShader runs ~130 forward passes for 64 pairs
 });
 
 describe('the q4f16 twin in Chromium', () => {

@@ -7,6 +7,7 @@ import type * as OrtTypes from 'onnxruntime-common';
 import { abortError, withDefaults, type Completion, type Engine, type EngineInfo, type GenerateRequest, type SampledToken, type ScoreRequest, type SequenceScores } from '../../core/engine.js';
 import { Rng } from '../../core/rng.js';
 import { logSoftmax, sampleToken, topK } from '../../core/sampling.js';
+import { scoreOnDevice } from './device-score.js';
 import { PrefixKvCache, type KvCacheStats } from './kv-cache.js';
 import { OrtRunner, shapeFromConfig, type BatchPast, type KvGeometry, type OrtNamespace, type OutputStore } from './runner.js';
 import { ChatTokenizer } from './tokenizer.js';
@@ -89,6 +90,21 @@ export class OrtEngine implements Engine {
     if (caching) this.cache.put({ tokens: tokens.slice(), past: res.present.data, lastLogits: logits });
     // The cache owns what it keeps; otherwise the caller releases the past when done.
     return { past: res.present, logits, reused: start, owned: !caching };
+  }
+
+  /**
+   * The past of `tokens` without reading any logits back (the kernel scoring path): a cached
+   * prefix is reused, but nothing is stored, since an entry needs its last logits row.
+   */
+  private async pastOnly(tokens: number[]): Promise<{ past: BatchPast; owned: boolean }> {
+    const hit = this.info.can.prefixCache ? this.cache.lookup(tokens) : null;
+    this.promptTokens += tokens.length;
+    this.promptTokensReused += hit ? hit.tokens.length : 0;
+    if (hit && hit.tokens.length === tokens.length) return { past: { batch: 1, len: tokens.length, data: hit.past }, owned: false };
+    const past: BatchPast = hit ? { batch: 1, len: hit.tokens.length, data: hit.past } : this.runner.emptyPast(1);
+    const res = await this.runner.forward([tokens.slice(past.len)], past, undefined, 'none');
+    res.logitsTensor?.dispose();
+    return { past: res.present, owned: true };
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<Completion[]> {
@@ -179,6 +195,8 @@ export class OrtEngine implements Engine {
   async score(req: ScoreRequest, signal?: AbortSignal): Promise<SequenceScores> {
     if (req.completions.length === 0) throw new Error('score: "completions" is empty');
     const promptIds = this.tokenizer.encode(this.tokenizer.prompt(req.messages, req.prefix ?? ''));
+    // On WebGPU with float32 logits the WGSL kernel scores in place (device-score.ts).
+    if (this.runner.store.onDevice && this.runner.logitsType === 'float32') return this.scoreWithKernel(req, promptIds, signal);
     const { past: past1, logits: first, owned } = await this.prefill(promptIds);
     try {
       return await this.scoreAfter(req, promptIds, past1, first, signal);
@@ -187,17 +205,36 @@ export class OrtEngine implements Engine {
     }
   }
 
-  private async scoreAfter(req: ScoreRequest, promptIds: number[], past1: BatchPast, first: Float32Array, signal?: AbortSignal): Promise<SequenceScores> {
-    if (signal?.aborted) throw abortError();
+  /** Completion token ids of a score request, checked against the context. */
+  private scoreTokens(req: ScoreRequest, promptIds: number[]): number[][] {
     if (req.completionIds && req.completionIds.length !== req.completions.length) throw new Error('score: "completionIds" must have one row per completion');
     const toks = req.completionIds ?? req.completions.map((c) => this.tokenizer.encode(c));
     toks.forEach((t, i) => {
       if (t.length === 0) throw new Error(`score: completion ${i} is empty`);
     });
-    const m = toks.length;
-    const T = Math.max(1, ...toks.map((t) => t.length));
     const over = toks.findIndex((t) => promptIds.length + t.length > this.runner.shape.context);
     if (over >= 0) throw new RangeError(`score: prompt (${promptIds.length} tokens) + completion ${over} (${toks[over]!.length} tokens) exceed ${this.info.id}'s context of ${this.runner.shape.context}`);
+    return toks;
+  }
+
+  private async scoreWithKernel(req: ScoreRequest, promptIds: number[], signal?: AbortSignal): Promise<SequenceScores> {
+    const toks = this.scoreTokens(req, promptIds);
+    const shared = req.maskCommonPrefix ? commonPrefixLength(toks) : 0;
+    if (promptIds.length === 1) return scoreOnDevice(this.runner, this.runner.emptyPast(1), promptIds, toks, shared, this.tokenizer.padId);
+    const { past: head, owned } = await this.pastOnly(promptIds.slice(0, -1));
+    try {
+      if (signal?.aborted) throw abortError();
+      return await scoreOnDevice(this.runner, head, promptIds, toks, shared, this.tokenizer.padId);
+    } finally {
+      if (owned) this.runner.release(head);
+    }
+  }
+
+  private async scoreAfter(req: ScoreRequest, promptIds: number[], past1: BatchPast, first: Float32Array, signal?: AbortSignal): Promise<SequenceScores> {
+    if (signal?.aborted) throw abortError();
+    const toks = this.scoreTokens(req, promptIds);
+    const m = toks.length;
+    const T = Math.max(1, ...toks.map((t) => t.length));
     const ids = toks.map((t) => [...t, ...new Array<number>(T - t.length).fill(this.tokenizer.padId)]);
     const mask = toks.map((t) => [...new Array<number>(promptIds.length).fill(1), ...Array.from({ length: T }, (_, j) => (j < t.length ? 1 : 0))]);
     const rep = this.runner.repeat(past1, m);

@@ -45,6 +45,8 @@ export interface ForwardResult {
   /** Positions kept per row. */
   kept: number;
   present: BatchPast;
+  /** With keep 'none' on the GPU store: the logits tensor itself, on the device (the caller disposes it). */
+  logitsTensor?: OrtTypes.Tensor;
 }
 
 /** Bytes moved out of ORT into JavaScript (what a device→CPU read costs on WebGPU). */
@@ -122,7 +124,7 @@ export class OrtRunner {
    * chooses the logits rows JavaScript gets: every position, or the last one per row (decoding and
    * prefill need only that). The input past is not released (the caller owns it).
    */
-  async forward(ids: number[][], past: BatchPast, mask?: number[][], keep: 'all' | 'last' = 'all'): Promise<ForwardResult> {
+  async forward(ids: number[][], past: BatchPast, mask?: number[][], keep: 'all' | 'last' | 'none' = 'all'): Promise<ForwardResult> {
     const { ort, shape } = this;
     const B = ids.length;
     const T = ids[0]!.length;
@@ -150,10 +152,11 @@ export class OrtRunner {
     const out = await this.session.run(feeds);
     this.counters.forwards++;
     if (this.countsDeviceReads) for (const t of Object.values(out)) this.counters.deviceReadBytes += t.dims.reduce((a, b) => a * b, 1) * (t.type === 'float16' ? 2 : 4);
-    const from = keep === 'last' ? T - 1 : 0;
+    const from = keep === 'last' ? T - 1 : keep === 'none' ? T : 0;
     const rows: number[] = [];
     for (let b = 0; b < B; b++) for (let t = from; t < T; t++) rows.push(b * T + t);
-    const logits = await this.store.readRows(out.logits!, rows, shape.vocab, this.counters);
+    const handOver = keep === 'none' && this.store.onDevice;
+    const logits = keep === 'none' ? new Float32Array(0) : await this.store.readRows(out.logits!, rows, shape.vocab, this.counters);
     const data: KvBlock[] = [];
     for (let l = 0; l < shape.layers; l++) {
       for (const kv of ['key', 'value']) {
@@ -163,9 +166,9 @@ export class OrtRunner {
       }
     }
     // Present tensors now belong to the returned past (GPU store) or were copied (CPU store).
-    out.logits!.dispose?.();
+    if (!handOver) out.logits!.dispose?.();
     if (!this.store.onDevice) for (const t of Object.values(out)) t.dispose?.();
-    return { logits, from, kept: T - from, present: { batch: B, len: P + T, data } };
+    return { logits, from, kept: T - from, present: { batch: B, len: P + T, data }, ...(handOver ? { logitsTensor: out.logits! } : {}) };
   }
 
   /** Replicate a batch-1 past into `n` rows. */
