@@ -39,7 +39,7 @@ export class OrtEngine implements Engine {
     opts: OrtEngineOptions,
   ) {
     this.info = { id: opts.id, backend: 'ort', model: opts.id, device: opts.device, can: { score: true, topLogprobs: 20, batch: true, prefixCache: (opts.cacheBytes ?? 1) > 0 } };
-    this.cache = new PrefixKvCache(opts.cacheBytes ?? 64 * 1024 * 1024);
+    this.cache = new PrefixKvCache(runner.shape, opts.cacheBytes ?? 64 * 1024 * 1024);
   }
 
   /** Create the session and tokenizer from model files. */
@@ -67,16 +67,19 @@ export class OrtEngine implements Engine {
    */
   async prefill(tokens: number[], useCache = true): Promise<{ past: BatchPast; logits: Float32Array; reused: number }> {
     if (tokens.length === 0) throw new Error('prefill needs at least one token');
-    const hit = useCache && this.info.can.prefixCache ? this.cache.lookup(tokens) : null;
+    const cache = useCache && this.info.can.prefixCache;
+    const hit = cache ? this.cache.lookup(tokens) : null;
     this.promptTokens += tokens.length;
     this.promptTokensReused += hit ? hit.tokens.length : 0;
-    if (hit && hit.tokens.length === tokens.length) return { past: { batch: 1, len: tokens.length, data: hit.past }, logits: hit.lastLogits, reused: tokens.length };
+    // The runner is float32 today, so the cache holds Float32Array blocks.
+    const hitPast = hit?.past as Float32Array[] | undefined;
+    if (hit?.lastLogits) return { past: { batch: 1, len: tokens.length, data: hitPast! }, logits: hit.lastLogits, reused: tokens.length };
     const start = hit ? hit.tokens.length : 0;
-    const past: BatchPast = hit ? { batch: 1, len: start, data: hit.past } : this.runner.emptyPast(1);
+    const past: BatchPast = hit ? { batch: 1, len: start, data: hitPast! } : this.runner.emptyPast(1);
     const rest = tokens.slice(start);
     const res = await this.runner.forward([rest], past);
     const logits = this.runner.logitsAt(res, 0, rest.length - 1, rest.length);
-    if (useCache && this.info.can.prefixCache) this.cache.put({ tokens: tokens.slice(), past: res.present.data, lastLogits: logits });
+    if (cache) this.cache.put(tokens, res.present, 0, logits);
     return { past: res.present, logits, reused: start };
   }
 
@@ -141,7 +144,8 @@ export class OrtEngine implements Engine {
         if (!row.done) {
           keep.push(j);
         } else if (this.info.can.prefixCache && step > 0) {
-          this.cache.put({ tokens: [...promptIds, ...row.tokens.slice(0, -1)], past: this.runner.row(past, j).data, lastLogits: logitRows[j]! });
+          // Only the positions the trie lacks are copied out of the batch (row j).
+          this.cache.put([...promptIds, ...row.tokens.slice(0, -1)], past, j, logitRows[j]!);
         }
       });
       if (keep.length === 0) break;
