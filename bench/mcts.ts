@@ -1,8 +1,9 @@
 /**
  * A 16-rollout search on 10 letter problems with tiny-a (reflections by tiny-b): expansions per
  * second, and the share of prompt tokens served from the prefix KV cache vs recomputed; the same
- * searches with the cache off, side by side in one run.
- *   npx tsx bench/mcts.ts [--count 10] [--rollouts 16]
+ * searches with the cache off, side by side in one run. Each repeat runs both; the cache goes first
+ * in even repeats and second in odd ones, so warm-up (JIT, allocator, file cache) favours neither.
+ *   npx tsx bench/mcts.ts [--count 10] [--rollouts 16] [--repeats 6]
  */
 import { loadNodeEngine } from '../src/engines/ort/node.js';
 import { BUILTIN_PATTERNS } from '../src/mcts/patterns.js';
@@ -13,6 +14,7 @@ const args = process.argv.slice(2);
 const flag = (n: string, d: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1]! : d);
 const count = Number(flag('count', '10'));
 const rollouts = Number(flag('rollouts', '16'));
+const repeats = Number(flag('repeats', '6'));
 const problems = generateProblems('letters', count, 7);
 
 async function run(cacheBytes: number) {
@@ -40,7 +42,26 @@ async function run(cacheBytes: number) {
     prompt)).toFixed(3), answers, correct };
 }
 
-const cached = await run(64 * 1024 * 1024);
-const uncached = await run(0);
-console.log(JSON.stringify({ problems: count, rollouts, cached, uncached, speedup: +(uncached.seconds / cached.seconds).toFixed(2) }, null, 2));
-console.log(`\n${count} problems x ${rollouts} rollouts: ${cached.expansions_per_s} expansions/s with the prefix cache (${(cached.cache_share * 100).toFixed(1)}% of prompt tokens from cache) vs ${uncached.expansions_per_s}/s without → ${(uncached.seconds / cached.seconds).toFixed(2)}x`);
+type Run = Awaited<ReturnType<typeof run>>;
+const on: Run[] = [];
+const off: Run[] = [];
+for (let r = 0; r < repeats; r++) {
+  const order = r % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+  for (const o of order) (o === 'on' ? on : off).push(await run(o === 'on' ? 64 * 1024 * 1024 : 0));
+}
+/** Totals over the repeats: expansions/s from summed time, the cache share from summed tokens. */
+function total(runs: Run[]) {
+  const sum = (f: (r: Run) => number) => runs.reduce((a, r) => a + f(r), 0);
+  const seconds = sum((r) => r.seconds);
+  const prompt = sum((r) => r.prompt_tokens);
+  const reused = sum((r) => r.prompt_tokens_from_cache);
+  return { seconds: +seconds.toFixed(2), expansions: sum((r) => r.expansions), expansions_per_s: +(sum((r) => r.expansions) / seconds).toFixed(2),
+    per_repeat_expansions_per_s: runs.map((r) => r.expansions_per_s), prompt_tokens: prompt, prompt_tokens_from_cache: reused,
+    cache_share: +(reused / Math.max(1, prompt)).toFixed(3), answers: runs[0]!.answers, correct: runs[0]!.correct,
+    same_trees: runs.every((r) => r.answers === runs[0]!.answers && r.correct === runs[0]!.correct) };
+}
+const cached = total(on);
+const uncached = total(off);
+const speedup = +(cached.expansions_per_s / uncached.expansions_per_s).toFixed(2);
+console.log(JSON.stringify({ problems: count, rollouts, repeats, cached, uncached, speedup }, null, 2));
+console.log(`\n${count} problems x ${rollouts} rollouts x ${repeats} repeats: ${cached.expansions_per_s} expansions/s with the prefix cache (${(cached.cache_share * 100).toFixed(1)}% of prompt tokens from cache) vs ${uncached.expansions_per_s}/s without → ${speedup}x`);
