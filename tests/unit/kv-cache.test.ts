@@ -81,6 +81,9 @@ describe('PrefixKvCache (radix trie)', () => {
     c.put([1, 2], source([[1, 2]]), 0, logits(3));
     expect(c.lookup([1, 2])!.lastLogits).toEqual(logits(3));
     expect(c.stats().bytes).toBe(nodeBytes(2, true) + nodeBytes(2, true) + nodeBytes(3, true));
+    // A prefix already held, without logits to add, changes nothing (no split for it).
+    c.put([1, 2, 5], source([[1, 2, 5]]));
+    expect(c.stats()).toMatchObject({ entries: 3, bytes: nodeBytes(2, true) + nodeBytes(2, true) + nodeBytes(3, true) });
   });
 
   it('shares a parent\'s blocks with its children (same arrays, bytes counted once, only new positions copied)', () => {

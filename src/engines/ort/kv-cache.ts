@@ -147,6 +147,7 @@ export class PrefixKvCache {
     if (tokens.length === 0) return;
     if (src.len < tokens.length) throw new RangeError(`KV cache put: ${tokens.length} tokens but the source holds ${src.len} positions`);
     const w = this.walk(tokens);
+    if (w.matched === tokens.length && !lastLogits) return this.touch(w.path); // nothing new to keep
     let last = w.path[w.path.length - 1];
     if (last && w.lastTake < last.span.length) last = this.split(last, w.lastTake);
     const path = w.path.slice(0, -1);
