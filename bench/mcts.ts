@@ -4,7 +4,7 @@
  * searches with the cache off, side by side in one run. Each repeat runs both; the cache goes first
  * in even repeats and second in odd ones, so warm-up (JIT, allocator, file cache) favours neither.
  * Besides wall time it reports the process's CPU time (all threads), which other jobs on a shared
- * machine disturb much less than wall time.
+ * machine disturb much less than wall time, and the time spent in prompt prefills vs decode steps.
  *   npx tsx bench/mcts.ts [--count 10] [--rollouts 16] [--repeats 6]
  */
 import { loadNodeEngine } from '../src/engines/ort/node.js';
@@ -22,6 +22,19 @@ const problems = generateProblems('letters', count, 7);
 async function run(cacheBytes: number) {
   const think = await loadNodeEngine('tiny-a', { cacheBytes });
   const reflect = await loadNodeEngine('tiny-b', { cacheBytes });
+  // Time the forward passes by kind: prompt prefills (many tokens) vs one-token decode steps.
+  const phase = { prefill_ms: 0, decode_ms: 0, prefills: 0, decode_steps: 0 };
+  for (const e of [think, reflect]) {
+    const forward = e.runner.forward.bind(e.runner);
+    e.runner.forward = async (ids, past, mask) => {
+      const t0 = performance.now();
+      const res = await forward(ids, past, mask);
+      const prefill = ids[0]!.length > 1;
+      phase[prefill ? 'prefill_ms' : 'decode_ms'] += performance.now() - t0;
+      phase[prefill ? 'prefills' : 'decode_steps']++;
+      return res;
+    };
+  }
   let expansions = 0;
   let correct = 0;
   let answers = 0;
@@ -44,7 +57,7 @@ async function run(cacheBytes: number) {
   const reused = a.promptTokensReused + b.promptTokensReused;
   return { seconds: +seconds.toFixed(2), cpu_seconds: +cpuSeconds.toFixed(2), expansions, expansions_per_s: +(expansions / seconds).toFixed(2),
     prompt_tokens: prompt, prompt_tokens_from_cache: reused, cache_share: +(reused / Math.max(1, prompt)).toFixed(3),
-    think_share: +(a.promptTokensReused / Math.max(1, a.promptTokens)).toFixed(3), reflect_share: +(b.promptTokensReused / Math.max(1, b.promptTokens)).toFixed(3), answers, correct };
+    ...phase, think_share: +(a.promptTokensReused / Math.max(1, a.promptTokens)).toFixed(3), reflect_share: +(b.promptTokensReused / Math.max(1, b.promptTokens)).toFixed(3), answers, correct };
 }
 
 type Run = Awaited<ReturnType<typeof run>>;
@@ -63,7 +76,8 @@ function total(runs: Run[]) {
   const reused = sum((r) => r.prompt_tokens_from_cache);
   return { seconds: +seconds.toFixed(2), cpu_seconds: +cpuSeconds.toFixed(2), expansions: sum((r) => r.expansions), expansions_per_s: +(sum((r) => r.expansions) / seconds).toFixed(2),
     expansions_per_cpu_s: +(sum((r) => r.expansions) / cpuSeconds).toFixed(2),
-    per_repeat_expansions_per_s: runs.map((r) => r.expansions_per_s), prompt_tokens: prompt, prompt_tokens_from_cache: reused,
+    per_repeat_expansions_per_s: runs.map((r) => r.expansions_per_s), prefill_ms: Math.round(sum((r) => r.prefill_ms)), decode_ms: Math.round(sum((r) => r.decode_ms)),
+    prefills: runs[0]!.prefills, decode_steps: runs[0]!.decode_steps, prompt_tokens: prompt, prompt_tokens_from_cache: reused,
     cache_share: +(reused / Math.max(1, prompt)).toFixed(3), think_share: runs[0]!.think_share, reflect_share: runs[0]!.reflect_share, answers: runs[0]!.answers, correct: runs[0]!.correct,
     same_trees: runs.every((r) => r.answers === runs[0]!.answers && r.correct === runs[0]!.correct) };
 }
