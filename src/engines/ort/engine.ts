@@ -1,6 +1,6 @@
 /**
- * The onnxruntime engine: batched sampling (n samples = one batch), prefix KV reuse through an LRU
- * cache, and batched teacher-forced scoring. Runtime-agnostic: pass the `ort` namespace of
+ * The onnxruntime engine: batched sampling (n samples = one batch), prefix KV reuse through a radix
+ * trie cache (kv-cache.ts), and batched teacher-forced scoring. Runtime-agnostic: pass the `ort` namespace of
  * onnxruntime-node or onnxruntime-web and the model's files (see node.ts / web.ts).
  */
 import type * as OrtTypes from 'onnxruntime-common';
@@ -26,7 +26,10 @@ export interface OrtEngineOptions {
   /** e.g. 'cpu' (Node), 'wasm' or 'webgpu' (browser). */
   device: string;
   sessionOptions?: OrtTypes.InferenceSession.SessionOptions;
-  /** Memory cap of the prefix KV cache in bytes (default 64 MiB; 0 disables the cache). */
+  /**
+   * Memory cap of the radix prefix KV cache in bytes (default 64 MiB; 0 disables the cache). On by
+   * default because it pays on the CPU (bench/mcts.ts: MCTS expansions/s, cache on vs off).
+   */
   cacheBytes?: number;
   /** Where outputs live (default: CPU typed arrays); the WebGPU loader passes a GPU store. */
   outputStore?: (g: KvGeometry) => Promise<OutputStore>;
@@ -36,7 +39,7 @@ export interface OrtEngineOptions {
 
 export class OrtEngine implements Engine {
   readonly info: EngineInfo;
-  readonly cache: PrefixKvCache;
+  readonly cache: PrefixKvCache<unknown>;
 
   private constructor(
     readonly runner: OrtRunner,
@@ -44,7 +47,8 @@ export class OrtEngine implements Engine {
     opts: OrtEngineOptions,
   ) {
     this.info = { id: opts.id, backend: 'ort', model: opts.id, device: opts.device, can: { score: true, topLogprobs: 20, batch: true, prefixCache: (opts.cacheBytes ?? 1) > 0 } };
-    this.cache = new PrefixKvCache(opts.cacheBytes ?? 64 * 1024 * 1024, 256, (e) => runner.release({ batch: 1, len: e.tokens.length, data: e.past }));
+    // On WebGPU the cache's blocks are GPU buffers copied on the device (kv-blocks.ts).
+    this.cache = new PrefixKvCache(runner.shape, opts.cacheBytes ?? 64 * 1024 * 1024, runner.store.blockOps());
   }
 
   /** Create the session and tokenizer from model files. */
@@ -75,36 +79,38 @@ export class OrtEngine implements Engine {
    * Past KV and next-token logits after `tokens` (batch 1), reusing the longest cached prefix and
    * storing the result. With `useCache` false everything is recomputed (for tests and benchmarks).
    */
-  async prefill(tokens: number[], useCache = true): Promise<{ past: BatchPast; logits: Float32Array; reused: number; owned: boolean }> {
+  async prefill(tokens: number[], useCache = true): Promise<{ past: BatchPast; logits: Float32Array; reused: number }> {
     if (tokens.length === 0) throw new Error('prefill needs at least one token');
     const caching = useCache && this.info.can.prefixCache;
     const hit = caching ? this.cache.lookup(tokens) : null;
     this.promptTokens += tokens.length;
     this.promptTokensReused += hit ? hit.tokens.length : 0;
-    if (hit && hit.tokens.length === tokens.length) return { past: { batch: 1, len: tokens.length, data: hit.past }, logits: hit.lastLogits, reused: tokens.length, owned: false };
+    // A hit's past is a fresh copy: the caller owns every past prefill returns and releases it.
+    if (hit?.lastLogits) return { past: { batch: 1, len: tokens.length, data: hit.past }, logits: hit.lastLogits, reused: tokens.length };
     const start = hit ? hit.tokens.length : 0;
     const past: BatchPast = hit ? { batch: 1, len: start, data: hit.past } : this.runner.emptyPast(1);
     const rest = tokens.slice(start);
-    const res = await this.runner.forward([rest], past, undefined, 'last');
+    const res = await this.runner.forward([rest], past, undefined, 'last').finally(() => this.runner.release(past));
     const logits = this.runner.logitsAt(res, 0, rest.length - 1);
-    if (caching) this.cache.put({ tokens: tokens.slice(), past: res.present.data, lastLogits: logits });
-    // The cache owns what it keeps; otherwise the caller releases the past when done.
-    return { past: res.present, logits, reused: start, owned: !caching };
+    if (caching) this.cache.put(tokens, res.present, 0, logits);
+    return { past: res.present, logits, reused: start };
   }
 
   /**
-   * The past of `tokens` without reading any logits back (the kernel scoring path): a cached
-   * prefix is reused, but nothing is stored, since an entry needs its last logits row.
+   * The past of `tokens` without reading any logits back (the kernel scoring path); cached
+   * without logits, so a later prefill of the same tokens still runs their last one.
    */
-  private async pastOnly(tokens: number[]): Promise<{ past: BatchPast; owned: boolean }> {
-    const hit = this.info.can.prefixCache ? this.cache.lookup(tokens) : null;
+  private async pastOnly(tokens: number[]): Promise<BatchPast> {
+    const caching = this.info.can.prefixCache;
+    const hit = caching ? this.cache.lookup(tokens) : null;
     this.promptTokens += tokens.length;
     this.promptTokensReused += hit ? hit.tokens.length : 0;
-    if (hit && hit.tokens.length === tokens.length) return { past: { batch: 1, len: tokens.length, data: hit.past }, owned: false };
+    if (hit && hit.tokens.length === tokens.length) return { batch: 1, len: tokens.length, data: hit.past };
     const past: BatchPast = hit ? { batch: 1, len: hit.tokens.length, data: hit.past } : this.runner.emptyPast(1);
-    const res = await this.runner.forward([tokens.slice(past.len)], past, undefined, 'none');
+    const res = await this.runner.forward([tokens.slice(past.len)], past, undefined, 'none').finally(() => this.runner.release(past));
     res.logitsTensor?.dispose();
-    return { past: res.present, owned: true };
+    if (caching) this.cache.put(tokens, res.present, 0, null);
+    return res.present;
   }
 
   async generate(request: GenerateRequest, signal?: AbortSignal): Promise<Completion[]> {
@@ -124,14 +130,14 @@ export class OrtEngine implements Engine {
     if (room < 1) throw new RangeError(`the prompt is ${promptIds.length} tokens and ${this.info.id} has a context of ${this.runner.shape.context}: shorten the prompt (or the search path) by at least ${1 - room} tokens`);
     const maxTokens = Math.min(req.maxTokens, room);
     if (signal?.aborted) throw abortError();
-    const { past: past1, logits: first, owned } = await this.prefill(promptIds);
+    const { past: past1, logits: first } = await this.prefill(promptIds);
     const n = req.n;
     const rngs = Array.from({ length: n }, (_, i) => new Rng(`${req.seed}:${req.firstIndex + i}`));
     const rows = Array.from({ length: n }, (_, i) => ({ index: req.firstIndex + i, tokens: [] as number[], logprobs: [] as SampledToken[], text: '', done: false, finish: 'length' as Completion['finishReason'], stop: undefined as string | undefined }));
     // `active[j]` is the row in batch slot j; finished rows leave the batch so they cost nothing.
     let active = rows.map((_, i) => i);
     let past = this.runner.repeat(past1, n);
-    if (owned) this.runner.release(past1);
+    this.runner.release(past1);
     let logitRows: Float32Array[] = active.map(() => first);
     try {
       for (let step = 0; ; step++) {
@@ -170,7 +176,8 @@ export class OrtEngine implements Engine {
           if (!row.done) {
             keep.push(j);
           } else if (this.info.can.prefixCache && step > 0) {
-            this.cache.put({ tokens: [...promptIds, ...row.tokens.slice(0, -1)], past: this.runner.row(past, j).data, lastLogits: logitRows[j]! });
+            // Only the positions the trie lacks are copied out of the batch (row j).
+            this.cache.put([...promptIds, ...row.tokens.slice(0, -1)], past, j, logitRows[j]!);
           }
         });
         if (keep.length === 0) break;
@@ -197,11 +204,11 @@ export class OrtEngine implements Engine {
     const promptIds = this.tokenizer.encode(this.tokenizer.prompt(req.messages, req.prefix ?? ''));
     // On WebGPU with float32 logits the WGSL kernel scores in place (device-score.ts).
     if (this.runner.store.onDevice && this.runner.logitsType === 'float32') return this.scoreWithKernel(req, promptIds, signal);
-    const { past: past1, logits: first, owned } = await this.prefill(promptIds);
+    const { past: past1, logits: first } = await this.prefill(promptIds);
     try {
       return await this.scoreAfter(req, promptIds, past1, first, signal);
     } finally {
-      if (owned) this.runner.release(past1);
+      this.runner.release(past1);
     }
   }
 
@@ -221,12 +228,12 @@ export class OrtEngine implements Engine {
     const toks = this.scoreTokens(req, promptIds);
     const shared = req.maskCommonPrefix ? commonPrefixLength(toks) : 0;
     if (promptIds.length === 1) return scoreOnDevice(this.runner, this.runner.emptyPast(1), promptIds, toks, shared, this.tokenizer.padId);
-    const { past: head, owned } = await this.pastOnly(promptIds.slice(0, -1));
+    const head = await this.pastOnly(promptIds.slice(0, -1));
     try {
       if (signal?.aborted) throw abortError();
       return await scoreOnDevice(this.runner, head, promptIds, toks, shared, this.tokenizer.padId);
     } finally {
-      if (owned) this.runner.release(head);
+      this.runner.release(head);
     }
   }
 

@@ -7,6 +7,7 @@
  */
 import type * as OrtTypes from 'onnxruntime-common';
 import { halfToFloat } from '../../core/half.js';
+import { gpuBlockOps, type KvBlockOps } from './kv-blocks.js';
 import { emptyKv, type BatchPast, type KvBlock, type KvGeometry } from './kv-store.js';
 import type { OutputStore, RunnerCounters } from './runner.js';
 
@@ -83,6 +84,10 @@ export class GpuOutputStore implements OutputStore {
     return this.build(past, [1, kvHeads, len, headDim], (src, dst, enc) => {
       for (let h = 0; h < kvHeads; h++) enc.copyBufferToBuffer(src, (r * kvHeads + h) * past.len * headDim * this.elt, dst, h * span, span);
     });
+  }
+
+  blockOps(): KvBlockOps<unknown> {
+    return gpuBlockOps(this.ort, this.g, this.device) as KvBlockOps<unknown>;
   }
 
   release(past: BatchPast): void {

@@ -5,6 +5,7 @@
  * and the engine only call these operations, so KV never passes through JavaScript on WebGPU.
  */
 import type * as OrtTypes from 'onnxruntime-common';
+import { cpuBlockOps, type KvBlockOps } from './kv-blocks.js';
 
 /** Element type of KV tensors, from the session's input metadata. */
 export type KvType = 'float32' | 'float16';
@@ -55,6 +56,8 @@ export interface KvStore {
   row(past: BatchPast, r: number, len?: number): BatchPast;
   /** Free what a past holds (GPU buffers); a no-op on the CPU. */
   release(past: BatchPast): void;
+  /** Block operations for the prefix cache, where this store keeps KV. */
+  blockOps(): KvBlockOps<unknown>;
 }
 
 function alloc(like: KvArray, n: number): KvArray {
@@ -123,4 +126,8 @@ export class CpuKvStore implements KvStore {
   }
 
   release(): void {}
+
+  blockOps(): KvBlockOps<unknown> {
+    return cpuBlockOps(this.g.kvHeads, this.g.headDim) as KvBlockOps<unknown>;
+  }
 }
