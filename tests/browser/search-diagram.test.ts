@@ -131,7 +131,8 @@ describe('search tree diagram', () => {
     await seek(DEMO.events.length);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`${D} #export-svg`).click()]);
     expect(dl.suggestedFilename()).toMatch(/\.svg$/);
-    const text = readFileSync((await dl.path())!, 'utf8');
+    await dl.saveAs(join(SHOTS, 'diagram-export.svg'));
+    const text = readFileSync(join(SHOTS, 'diagram-export.svg'), 'utf8');
     const parsed = await page.evaluate((src) => {
       const doc = new DOMParser().parseFromString(src, 'image/svg+xml');
       const root = doc.documentElement;
@@ -153,7 +154,8 @@ describe('search tree diagram', () => {
     expect(parsed.fills.every((f) => /^#[0-9a-f]{6}$/.test(f ?? ''))).toBe(true); // styles inline, no CSS classes needed
     expect(parsed.legend).toContain('Reflection');
     const [png] = await Promise.all([page.waitForEvent('download'), page.locator(`${D} #export-png`).click()]);
-    const bytes = readFileSync((await png.path())!);
+    await png.saveAs(join(SHOTS, 'diagram-export.png'));
+    const bytes = readFileSync(join(SHOTS, 'diagram-export.png'));
     expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(bytes.readUInt32BE(16)).toBe(Math.round(parsed.width * 2)); // IHDR width: the SVG at 2×
   });

@@ -28,7 +28,8 @@ function legendGroup(x: number, y: number, width: number): { g: SVGElement; h: n
     })),
     { draw: (gx) => el('path', { d: `M${gx} 0H${gx + 16}`, stroke: '#d55e00', 'stroke-width': 2, 'stroke-dasharray': '5 3' }), label: t.backtrack },
     { draw: (gx) => el('path', { d: `M${gx} 0H${gx + 16}`, stroke: '#d97706', 'stroke-width': 7, 'stroke-opacity': 0.55 }), label: t.path },
-    { draw: (gx) => el('text', { x: gx + 2, y: 4 }, '✓✗'), label: t.verdicts },
+    { draw: (gx) => el('circle', { cx: gx + 8, cy: 0, r: 6, fill: '#ffffff', stroke: '#17603a', 'stroke-width': 1.6 }), label: t.verdicts },
+    { draw: (gx) => el('circle', { cx: gx + 8, cy: 0, r: 6, fill: 'none', stroke: '#2d5bd7', 'stroke-width': 2.5 }), label: t.selected },
     { draw: (gx) => el('path', { d: `M${gx} 0H${gx + 16}`, stroke: '#7b8190', 'stroke-width': 4 }), label: t.edges },
     { draw: (gx) => el('rect', { x: gx, y: -6, width: 16, height: 12, fill: '#0072b2', 'fill-opacity': 0.5, stroke: '#0072b2' }), label: t.qScale },
   ];
