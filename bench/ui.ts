@@ -5,12 +5,16 @@
  *   (first visit, cold cache) and again on a reload with the service worker in control;
  * - model load: tiny-a click → "ready" on WebGPU and on wasm (download, session, warm-up);
  * - first expansion latency: Run on a letters search → the first child node in the live tree,
- *   on each device, side by side in one run.
+ *   on each device, side by side in one run;
+ * - the Search view's tree diagram on a 200-node tree: drawing it and stepping the replay, beside
+ *   the list (bench/ui-diagram.ts). `--only diagram` runs just this part.
  * Prints a table for bench/RESULTS.md.
  */
 import { openBuiltLab } from '../tests/e2e/built-lab.js';
+import { benchDiagram, diagramRows } from './ui-diagram.js';
 
 const repeats = Number(process.argv[process.argv.indexOf('--repeats') + 1] || 3) || 3;
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const lab = await openBuiltLab('/');
@@ -22,6 +26,14 @@ async function tti(): Promise<number> {
   await go('#view=search');
   await page.getByRole('treeitem').first().waitFor({ timeout: 60_000 });
   return page.evaluate(() => performance.now());
+}
+
+if (only === 'diagram') {
+  const rows = diagramRows(await benchDiagram(page, Math.max(repeats, 5)));
+  await lab.close();
+  console.log(`| measurement | median | runs |\n|---|---|---|`);
+  for (const r of rows) console.log(r);
+  process.exit(0);
 }
 
 const cold = await tti();
@@ -55,6 +67,7 @@ for (const device of ['webgpu', 'wasm'] as const) {
   rows.push(`| tiny-a on ${device}: load (download + session + warm-up) | ${median(loads)} ms | ${loads.join(', ')} |`);
   rows.push(`| tiny-a on ${device}: first expansion (Run → first child node on screen) | ${median(firsts)} ms | ${firsts.join(', ')} |`);
 }
+rows.push(...diagramRows(await benchDiagram(page, Math.max(repeats, 5))));
 await lab.close();
 
 console.log(`| measurement | median | runs |\n|---|---|---|`);

@@ -133,7 +133,8 @@ describe('<lab-search-view>', () => {
 
     // Untrusted model text stays text.
     await page.evaluate(() => (globalThis as any).labSearch.showHostileTree());
-    await page.getByText('<img src=x onerror="window.pwned=1"><b>bold?</b>', { exact: false }).first().waitFor();
+    // (visible: the tree diagram holds the same text in hidden SVG <title> tooltips)
+    await page.getByText('<img src=x onerror="window.pwned=1"><b>bold?</b>', { exact: false }).filter({ visible: true }).first().waitFor();
     expect(await page.locator('lab-search-view img, lab-search-view b').count()).toBe(0);
     expect(await page.evaluate(() => (window as any).pwned)).toBeUndefined();
   }, 600_000);

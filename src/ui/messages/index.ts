@@ -14,3 +14,4 @@ export { runs, demos } from './runs.js';
 export { modelList } from './models.js';
 export { server } from './server.js';
 export { train } from './train.js';
+export { diagram } from './diagram.js';

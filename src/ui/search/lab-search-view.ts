@@ -14,6 +14,7 @@ import type { SettingsEvent } from './search-settings.js';
 import './search-settings.js';
 import type { NodeSelectEvent } from './search-tree.js';
 import './search-tree.js';
+import './diagram.js';
 import { readSettings, settingsToHash, toSpec, type SearchSettings } from './settings.js';
 import { viewStyles } from '../app/view-styles.js';
 import { HashController } from '../app/hash-controller.js';
@@ -70,6 +71,8 @@ export class LabSearchView extends LitElement {
     .cols { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0.75rem; margin-top: 0.5rem; align-items: start; }
     @media (max-width: 760px) { .cols { grid-template-columns: 1fr; } }
     lab-node-card { position: sticky; top: 0.5rem; }
+    /* The picture above the accessible list, both in the wide column; the node card stays beside them. */
+    .trees { display: flex; flex-direction: column; gap: 0.6rem; min-width: 0; }
   `,
   ];
 
@@ -150,7 +153,11 @@ export class LabSearchView extends LitElement {
       <lab-replay-controls .step=${rs.step} .total=${rs.total} .phase=${rs.phase} .iteration=${rs.iteration} .playing=${this.replay.playing} .speed=${this.replay.speed}
         @lab-replay=${(e: ReplayCommandEvent) => this.replay.command(e.detail.command, e.detail.value)}></lab-replay-controls>
       <div class="cols">
-        <lab-search-tree .treeId=${tree.id} .nodes=${tree.nodes} .replay=${rs} .selected=${sel} @lab-node-select=${(e: NodeSelectEvent) => (this.selected = e.detail.id)}></lab-search-tree>
+        <div class="trees">
+          <lab-search-diagram .treeId=${tree.id} .fileName=${`tree-${tree.id}-step-${rs.step}`} .nodes=${tree.nodes} .events=${tree.events} .replay=${rs} .selected=${sel}
+            @lab-node-select=${(e: NodeSelectEvent) => (this.selected = e.detail.id)}></lab-search-diagram>
+          <lab-search-tree .treeId=${tree.id} .nodes=${tree.nodes} .replay=${rs} .selected=${sel} @lab-node-select=${(e: NodeSelectEvent) => (this.selected = e.detail.id)}></lab-search-tree>
+        </div>
         <lab-node-card .node=${node} .nodes=${tree.nodes} .visits=${rs.visits[sel] ?? 0} .value=${rs.values[sel] ?? 0} .evaluated=${!!rs.evaluated[sel]}
           .selection=${lastSelection(tree.events, rs.step, sel)}></lab-node-card>
       </div>
