@@ -45,5 +45,21 @@ async function scorePairs(device: 'webgpu' | 'wasm', deviceKv: boolean, pairs: {
   return res;
 }
 
-(globalThis as any).labTest = { run, scorePairs };
+/**
+ * The radix prefix cache with GPU blocks: a search-like sequence (a prompt, its samples, then a
+ * child continuing each sample) with the cache on and off on the same device.
+ */
+async function cacheRun(device: 'webgpu' | 'wasm', cacheBytes: number) {
+  const engine = await loadWebEngine({ id: 'tiny-a', baseUrl: '/models/tiny-a/', device, cacheBytes });
+  const messages = [{ role: 'user' as const, content: 'How many e are in excellence?' }];
+  const first = await engine.generate({ messages, n: 3, temperature: 0.9, seed: 11, maxTokens: 12 });
+  const children = [];
+  for (const c of first) children.push(...(await engine.generate({ messages, prefix: c.text, n: 2, temperature: 0.9, seed: 12, maxTokens: 8 })));
+  const again = await engine.generate({ messages, n: 3, temperature: 0.9, seed: 11, maxTokens: 12 });
+  const res = { tokens: [...first, ...children, ...again].map((c) => c.tokens), stats: engine.cacheStats(), kvBytes: engine.runner.counters.kvBytes, onDevice: engine.runner.store.onDevice };
+  await engine.dispose();
+  return res;
+}
+
+(globalThis as any).labTest = { run, scorePairs, cacheRun };
 document.getElementById('status')!.textContent = 'ready';

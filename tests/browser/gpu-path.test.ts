@@ -44,6 +44,19 @@ describe('device-resident KV and logits on WebGPU', () => {
   });
 });
 
+describe('the radix prefix cache on the device', () => {
+  it('WebGPU: cached KV stays in GPU buffers, serves most prompt tokens, and changes no sample', async () => {
+    const on = await lab.page.evaluate(() => (globalThis as any).labTest.cacheRun('webgpu', 64 * 1024 * 1024));
+    const off = await lab.page.evaluate(() => (globalThis as any).labTest.cacheRun('webgpu', 0));
+    expect(on.onDevice).toBe(true);
+    expect(on.kvBytes).toBe(0); // no KV was read into JavaScript, cache included
+    expect(on.tokens).toEqual(off.tokens);
+    expect(off.stats.promptTokensReused).toBe(0);
+    console.log(`GPU radix cache: ${on.stats.promptTokensReused}/${on.stats.promptTokens} prompt tokens from the cache, ${on.stats.entries} trie nodes, ${(on.stats.bytes / 1024).toFixed(0)} KiB`);
+    expect(on.stats.promptTokensReused / on.stats.promptTokens).toBeGreaterThan(0.5);
+  }, 300_000);
+});
+
 describe('scoring on WebGPU with the WGSL kernel', () => {
   it(`${PAIRS} pairs read back only per-token log-probs, equal to the CPU reference of onnxruntime-node`, async () => {
     const pairs = Array.from({ length: PAIRS }, (_, i) => ({ prompt: `What is ${i} + ${i + 1}?`, chosen: `<Thinking>${i} + ${i + 1} = ${2 * i + 1}</Thinking><Answer>\\boxed{${2 * i + 1}}</Answer>`, rejected: `<Thinking>${i} + ${i + 1} = ${2 * i}</Thinking><Answer>\\boxed{${2 * i}}</Answer>` }));
