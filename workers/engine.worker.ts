@@ -83,6 +83,12 @@ async function handle(msg: ToWorker, post: (m: FromWorker) => void, owner: boole
     case 'tokenize':
       post({ type: 'complete', id: msg.id, result: await need().tokenize(msg.text) });
       return;
+    case 'detokenize': {
+      const e = need();
+      if (!e.detokenize) throw new Error(`model ${e.info.id} has no local tokenizer to detokenize with`);
+      post({ type: 'complete', id: msg.id, result: await e.detokenize(msg.ids) });
+      return;
+    }
     case 'dispose':
       if (!owner) throw new Error('a connected port cannot dispose the model: only the page that owns the engine worker can');
       await engine?.dispose();

@@ -124,7 +124,40 @@ export interface Engine {
   score?(req: ScoreRequest, signal?: AbortSignal): Promise<SequenceScores>;
   /** Token ids of plain text (no special tokens added). */
   tokenize(text: string): Promise<number[]>;
+  /**
+   * The text of each token of `ids` and its place in their decoded text, in one call (token
+   * labels without a `tokenize` round trip per piece). Optional: engines without a local
+   * tokenizer leave it out and callers fall back to aligning by `tokenize`.
+   */
+  detokenize?(ids: number[]): Promise<TokenPiece[]>;
   dispose(): Promise<void>;
+}
+
+/** One token's text in the decoded text of a sequence: text = decoded.slice(start, end). */
+export interface TokenPiece {
+  id: number;
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Token pieces from a prefix decoder: token i gets the characters that decoding ids[0..i] adds to
+ * decoding ids[0..i-1]. A token that ends inside a multi-byte character (the decoder then ends in
+ * U+FFFD) gets '' and the token that completes the character gets all of it, so the pieces
+ * always concatenate to the decoded text.
+ */
+export function piecesFromDecoder(ids: readonly number[], decode: (ids: number[]) => string): TokenPiece[] {
+  const out: TokenPiece[] = [];
+  let done = '';
+  for (let i = 0; i < ids.length; i++) {
+    const cur = decode(ids.slice(0, i + 1) as number[]);
+    const stable = cur.endsWith('\uFFFD') && i < ids.length - 1 ? done : cur;
+    const text = stable.startsWith(done) ? stable.slice(done.length) : '';
+    out.push({ id: ids[i]!, text, start: done.length, end: done.length + text.length });
+    if (stable.startsWith(done)) done = stable;
+  }
+  return out;
 }
 
 /** Progress of loading a model: one event per file chunk, then warm-up. */

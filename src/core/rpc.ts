@@ -18,6 +18,7 @@ export type ToWorker =
   | { type: 'generate'; id: number; request: Omit<GenerateRequest, 'onToken'>; stream: boolean }
   | { type: 'score'; id: number; request: ScoreRequest }
   | { type: 'tokenize'; id: number; text: string }
+  | { type: 'detokenize'; id: number; ids: number[] }
   | { type: 'interrupt'; id: number; target: number }
   | { type: 'dispose'; id: number };
 

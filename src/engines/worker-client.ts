@@ -13,7 +13,7 @@
  * (a `fatal` message), which rejects their pending calls too; and every request has a timeout
  * (`timeoutMs`, restarted by each streamed update) after which it is interrupted and rejected.
  */
-import { abortError, type Completion, type Engine, type EngineInfo, type GenerateRequest, type LoadProgress, type ScoreRequest, type SequenceScores, type TokenEvent } from '../core/engine.js';
+import { abortError, type Completion, type Engine, type EngineInfo, type GenerateRequest, type LoadProgress, type ScoreRequest, type SequenceScores, type TokenEvent, type TokenPiece } from '../core/engine.js';
 import type { FromWorker, ModelSpec, ToWorker } from '../core/rpc.js';
 
 type Pending = {
@@ -207,6 +207,11 @@ export class WorkerEngine implements Engine {
 
   async score(req: ScoreRequest, signal?: AbortSignal): Promise<SequenceScores> {
     return (await this.call({ type: 'score', request: req }, {}, signal)) as SequenceScores;
+  }
+
+  /** Token texts and offsets from the worker's engine (ort models; others reject). */
+  async detokenize(ids: number[]): Promise<TokenPiece[]> {
+    return (await this.call({ type: 'detokenize', ids })) as TokenPiece[];
   }
 
   async tokenize(text: string): Promise<number[]> {

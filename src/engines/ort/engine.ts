@@ -4,7 +4,7 @@
  * onnxruntime-node or onnxruntime-web and the model's files (see node.ts / web.ts).
  */
 import type * as OrtTypes from 'onnxruntime-common';
-import { abortError, withDefaults, type Completion, type Engine, type EngineInfo, type GenerateRequest, type SampledToken, type ScoreRequest, type SequenceScores } from '../../core/engine.js';
+import { abortError, piecesFromDecoder, withDefaults, type Completion, type TokenPiece, type Engine, type EngineInfo, type GenerateRequest, type SampledToken, type ScoreRequest, type SequenceScores } from '../../core/engine.js';
 import { Rng } from '../../core/rng.js';
 import { logSoftmax, sampleToken, topK } from '../../core/sampling.js';
 import { scoreOnDevice } from './device-score.js';
@@ -66,6 +66,10 @@ export class OrtEngine implements Engine {
 
   async tokenize(text: string): Promise<number[]> {
     return this.tokenizer.encode(text);
+  }
+
+  async detokenize(ids: number[]): Promise<TokenPiece[]> {
+    return piecesFromDecoder(ids, (x) => this.tokenizer.decode(x));
   }
 
   cacheStats(): KvCacheStats & { promptTokens: number; promptTokensReused: number } {

@@ -53,7 +53,7 @@ export async function checkTokenizers(policy: Engine, reference: Engine, probe =
  * text: a piece that tokenizes to exactly the next id(s) is that token's text. A character spread
  * over several byte tokens goes to the first of them (the rest get ''). Learned texts are cached
  * per id. If alignment fails (a tokenizer whose pieces do not compose), the remaining tokens are
- * shown as ⟨id⟩. The Engine contract has no detokenize, so this is how the strip gets its labels.
+ * shown as ⟨id⟩. The fallback for engines without `detokenize` (see `labels`).
  */
 export async function tokenTexts(text: string, ids: readonly number[], tokenize: (s: string) => Promise<number[]>, cache: Map<number, string> = new Map(), maxPiece = 128): Promise<string[]> {
   const out: string[] = [];
@@ -92,6 +92,15 @@ function sameIds(a: number[][], b: number[][]): boolean {
 }
 
 /**
+ * Token labels for a strip: one `detokenize` call where the engine has a local tokenizer (ort),
+ * otherwise aligned by `tokenize` round trips (tokenTexts).
+ */
+export async function labels(engine: Engine, text: string, ids: number[], textCache: Map<number, string>): Promise<string[]> {
+  if (engine.info.backend === 'ort' && engine.detokenize) return (await engine.detokenize(ids)).map((p) => p.text);
+  return tokenTexts(text, ids, (s) => engine.tokenize(s), textCache);
+}
+
+/**
  * Score one pair under policy and reference (one engine twice when they are the same model).
  * Throws with the pair number when the models tokenize the completions differently.
  */
@@ -108,7 +117,7 @@ export async function scorePair(pair: DpoPair, index: number, policy: Engine, re
   const req = { messages, completions, completionIds: ids, maskCommonPrefix: true };
   const p = await policy.score!(req, signal);
   const q = reference === policy ? p : await reference.score!(req, signal);
-  const texts = [await tokenTexts(completions[0]!, ids[0]!, (s) => policy.tokenize(s), textCache), await tokenTexts(completions[1]!, ids[1]!, (s) => policy.tokenize(s), textCache)];
+  const texts = await Promise.all(ids.map((x, i) => labels(policy, completions[i]!, x, textCache)));
   const side = (s: typeof p, model: string): TaggedPairScores => ({
     chosen: { tokens: texts[0]!, logprobs: [...s.sequences[0]!.logprobs], mask: [...s.sequences[0]!.mask] },
     rejected: { tokens: texts[1]!, logprobs: [...s.sequences[1]!.logprobs], mask: [...s.sequences[1]!.mask] },
