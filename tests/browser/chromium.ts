@@ -8,10 +8,16 @@ import { createServer, type ViteDevServer } from 'vite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * SwiftShader by default (CI, this machine); `LAB_WEBGPU=gpu` uses the machine's GPU through
+ * Vulkan instead (npm run bench:gpu on a machine with a real GPU).
+ */
+const REAL_GPU = process.env.LAB_WEBGPU === 'gpu';
+
 export const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu',
   '--enable-features=Vulkan',
-  '--use-webgpu-adapter=swiftshader',
+  ...(REAL_GPU ? ['--ignore-gpu-blocklist', '--use-angle=vulkan', '--enable-vulkan'] : ['--use-webgpu-adapter=swiftshader']),
   '--no-sandbox',
   '--disable-background-networking',
   '--disable-component-update',

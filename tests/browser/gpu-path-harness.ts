@@ -61,5 +61,28 @@ async function cacheRun(device: 'webgpu' | 'wasm', cacheBytes: number) {
   return res;
 }
 
-(globalThis as any).labTest = { run, scorePairs, cacheRun };
+/** bench/gpu-path.ts: one timed generation (after a warm-up) with readback counters. */
+async function benchDecode(model: string, deviceKv: boolean, n: number, maxTokens: number) {
+  const engine = await loadWebEngine({ id: model, baseUrl: `/models/${model.replace('-q4f16', '')}/`, device: 'webgpu', deviceKv, cacheBytes: 0, ...embeddedOnnxFile(model) });
+  const req = { messages: [{ role: 'user' as const, content: 'How many r are in strawberry?' }], n, temperature: 0.8, seed: 1, maxTokens };
+  await engine.generate({ ...req, maxTokens: 4 });
+  const c0 = { ...engine.runner.counters };
+  const t0 = performance.now();
+  const out = await engine.generate(req);
+  const ms = performance.now() - t0;
+  const c1 = engine.runner.counters;
+  await engine.dispose();
+  const tokens = out.reduce((a, c) => a + c.tokens.length, 0);
+  return { ms, tokens, forwards: c1.forwards - c0.forwards, deviceReadBytes: c1.deviceReadBytes - c0.deviceReadBytes };
+}
+
+/** bench/gpu-path.ts: score `pairs` synthetic pairs, timed, with readback counters. */
+async function benchScore(deviceKv: boolean, pairs: number) {
+  const list = Array.from({ length: pairs }, (_, i) => ({ prompt: `What is ${i} + ${i + 1}?`, chosen: `<Thinking>${i} + ${i + 1} = ${2 * i + 1}</Thinking><Answer>\\boxed{${2 * i + 1}}</Answer>`, rejected: `<Answer>\\boxed{${2 * i}}</Answer>` }));
+  const t0 = performance.now();
+  const r = await scorePairs('webgpu', deviceKv, list);
+  return { ms: performance.now() - t0, tokens: r.tokens, deviceReadBytes: r.deviceReadBytes };
+}
+
+(globalThis as any).labTest = { run, scorePairs, cacheRun, benchDecode, benchScore };
 document.getElementById('status')!.textContent = 'ready';
