@@ -13,3 +13,4 @@ export { runs, demos } from './runs.js';
 export { modelList } from './models.js';
 export { server } from './server.js';
 export { train } from './train.js';
+export { datasets } from './datasets.js';

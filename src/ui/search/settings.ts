@@ -6,6 +6,7 @@
 import type { SearchSpec } from '../../mcts/search-spec.js';
 import { BUILTIN_PATTERNS } from '../../mcts/patterns.js';
 import { FAMILIES, type FamilyName } from '../../tasks/index.js';
+import type { Problem } from '../../tasks/types.js';
 import { numParam, type HashParams } from '../app/lesson-link.js';
 
 export interface SearchSettings {
@@ -20,6 +21,11 @@ export interface SearchSettings {
   prompt: string;
   /** Expected answer of the custom prompt (`expected`); empty = blind search (confidence reward). */
   expected: string;
+  /** Row `problem` of an imported dataset instead (in links: a non-empty `ds`). */
+  useDataset: boolean;
+  /** The dataset's file or hub name (`ds`) and family (`dsfamily`); the data never goes in links. */
+  dataset: string;
+  datasetFamily: string;
   /** Built-in pattern name or "random" (`pattern`). */
   pattern: string;
   c: number;
@@ -43,6 +49,9 @@ export const DEFAULT_SETTINGS: SearchSettings = {
   custom: false,
   prompt: '',
   expected: '',
+  useDataset: false,
+  dataset: '',
+  datasetFamily: 'gsm8k',
   pattern: 'random',
   c: 1.4,
   rollouts: 8,
@@ -65,9 +74,12 @@ export function readSettings(p: HashParams): SearchSettings {
     task,
     problem: int('problem', d.problem, 0, 1_000_000),
     problemset: int('problemset', d.problemset, 0, 2 ** 31),
-    custom: !!p.prompt,
+    custom: !!p.prompt && !p.ds,
     prompt: p.prompt ?? '',
     expected: p.expected ?? '',
+    useDataset: !!p.ds,
+    dataset: p.ds ?? '',
+    datasetFamily: p.dsfamily || d.datasetFamily,
     pattern: p.pattern && PATTERN_NAMES.includes(p.pattern) ? p.pattern : d.pattern,
     c: numParam(p, 'c', d.c, 0, 100),
     rollouts: int('rollouts', d.rollouts, 1, 10_000),
@@ -84,12 +96,16 @@ export function readSettings(p: HashParams): SearchSettings {
 export function settingsToHash(s: SearchSettings): Record<string, string | number | undefined> {
   const d = DEFAULT_SETTINGS;
   const keep = <T>(v: T, dflt: T) => (v === dflt || v === '' ? undefined : (v as string | number));
+  const ds = s.useDataset && !!s.dataset;
+  const custom = s.custom && !ds;
   return {
     task: s.task,
-    problem: s.custom ? undefined : s.problem,
-    problemset: s.custom ? undefined : keep(s.problemset, d.problemset),
-    prompt: s.custom ? keep(s.prompt, '') : undefined,
-    expected: s.custom ? keep(s.expected, '') : undefined,
+    problem: custom ? undefined : s.problem,
+    problemset: custom || ds ? undefined : keep(s.problemset, d.problemset),
+    prompt: custom ? keep(s.prompt, '') : undefined,
+    expected: custom ? keep(s.expected, '') : undefined,
+    ds: ds ? s.dataset : undefined,
+    dsfamily: ds ? s.datasetFamily : undefined,
     pattern: s.pattern,
     c: s.c,
     rollouts: s.rollouts,
@@ -102,10 +118,12 @@ export function settingsToHash(s: SearchSettings): Record<string, string | numbe
   };
 }
 
-/** The serialisable spec the search worker runs. */
-export function toSpec(s: SearchSettings): SearchSpec {
+/** The serialisable spec the search worker runs; a dataset search passes its row (already loaded). */
+export function toSpec(s: SearchSettings, row?: Problem): SearchSpec {
   return {
-    problem: s.custom ? { family: s.task, prompt: s.prompt, answer: s.expected } : { family: s.task, setSeed: s.problemset, index: s.problem },
+    problem: s.useDataset && row
+      ? { family: s.datasetFamily, dataset: s.dataset, row }
+      : s.custom ? { family: s.task, prompt: s.prompt, answer: s.expected } : { family: s.task, setSeed: s.problemset, index: s.problem },
     pattern: s.pattern,
     c: s.c,
     rollouts: s.rollouts,
