@@ -65,7 +65,11 @@ export class LabDatasetPicker extends LitElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if ((changed.has('family') || changed.has('name')) && `${this.family}/${this.name}` !== this.loadedKey) void this.loadChosen();
+    if (`${this.family}/${this.name}` !== this.loadedKey) {
+      // A new choice (or a fresh import of the chosen one): load it, and drop the last choice's messages.
+      if (changed.has('family') || changed.has('name')) this.error = '';
+      void this.loadChosen();
+    }
     if (!this.importFamily) this.importFamily = this.family && datasetNames().includes(this.family) ? this.family : 'gsm8k';
     const hub = parseHubName(this.name);
     if (changed.has('name') && hub) this.hub = { ...this.hub, ...hub };
@@ -105,6 +109,14 @@ export class LabDatasetPicker extends LitElement {
     return this.mode === 'one' ? '0' : rows <= 20 ? 'all' : '0-9';
   }
 
+  /** Show a freshly stored dataset; the pick stays when it is the one already chosen (a lesson link's file). */
+  private stored(meta: DatasetMeta): void {
+    const same = meta.family === this.family && meta.name === this.name && this.pick !== '';
+    this.loadedKey = '';
+    this.emit({ family: meta.family, name: meta.name, pick: same ? this.pick : this.firstPick(meta.rows) });
+    this.requestUpdate();
+  }
+
   private chosen(meta: DatasetMeta | undefined): void {
     this.error = '';
     this.note = '';
@@ -122,8 +134,7 @@ export class LabDatasetPicker extends LitElement {
       const meta = await importFile(file, this.importFamily);
       this.note = t.imported(meta.name, meta.family, meta.rows);
       await this.refreshList();
-      this.loadedKey = '';
-      this.emit({ family: meta.family, name: meta.name, pick: this.firstPick(meta.rows) });
+      this.stored(meta);
     } catch (err) {
       this.error = (err as Error).message;
     } finally {
@@ -140,8 +151,7 @@ export class LabDatasetPicker extends LitElement {
       const meta = await loadFromHub(ref, this.importFamily, { maxRows: this.hub.max, refresh: true, onProgress: (done, total) => (this.hubProgress = { done, total }) });
       this.note = t.imported(meta.name, meta.family, meta.rows);
       await this.refreshList();
-      this.loadedKey = '';
-      this.emit({ family: meta.family, name: meta.name, pick: this.firstPick(meta.rows) });
+      this.stored(meta);
     } catch (err) {
       this.error = (err as Error).message;
     } finally {
