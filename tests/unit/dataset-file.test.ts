@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_CHARS } from '../../src/core/jsonl.js';
+import { checkProblemRecord } from '../../src/eval/records-io.js';
 import { fetchHubRows, HubError, hubName, parseHubName, rowsToJsonl } from '../../src/data/hub-rows.js';
 import { resolveSpec } from '../../src/mcts/search-spec.js';
 import { parseDatasetText, pickRows, randomPick, sampleRows } from '../../src/tasks/dataset-file.js';
@@ -148,5 +149,15 @@ describe('search spec and lesson links with a dataset', () => {
     const eb = settingsFromHash(parseHash(eh));
     expect([eb.fromDataset, eb.dataset, eb.datasetFamily, eb.pick]).toEqual([true, 'hub:openai/gsm8k/main/test', 'gsm8k', 'random:20:7']);
     expect(settingsFromHash({}).fromDataset).toBe(false);
+  });
+
+  it('a saved per-problem record keeps the verifier reason, and a non-string reason is refused', () => {
+    const sample = { id: 'p#0', text: 't', tokens: 1, correct: false, extracted: null, reason: 'no \\boxed{} answer', answered: false, truncated: false, diagnostics: {} };
+    const rec = { id: 'p', question: 'q', answer: '1', n: 1, correct: 0, samples: [sample] };
+    const fail = (field: string, why: string): never => {
+      throw new Error(`${field}: ${why}`);
+    };
+    expect(checkProblemRecord(rec, fail).samples[0]!.reason).toBe('no \\boxed{} answer');
+    expect(() => checkProblemRecord({ ...rec, samples: [{ ...sample, reason: 42 }] }, fail)).toThrow("samples[0].reason: must be a string (the verifier's reason)");
   });
 });
