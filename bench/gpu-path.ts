@@ -18,6 +18,7 @@ const pairs = Number(flag('pairs', '16'));
 const n = 4;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+type Harness = { labTest: Record<string, (...a: unknown[]) => Promise<unknown>> };
 type Decode = { ms: number; tokens: number; forwards: number; deviceReadBytes: number };
 type Score = { ms: number; tokens: number; deviceReadBytes: number };
 
@@ -25,7 +26,7 @@ const lab = await openLab('/tests/browser/gpu-path-harness.html');
 try {
   await lab.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, { timeout: 120_000 });
   const adapter = await lab.page.evaluate(async () => {
-    const a = await (navigator as any).gpu?.requestAdapter();
+    const a = await (navigator as Navigator & { gpu?: GPU }).gpu?.requestAdapter();
     return a ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : 'none';
   });
   const decode = { device: [] as Decode[], old: [] as Decode[] };
@@ -34,14 +35,20 @@ try {
     const order: ('device' | 'old')[] = r % 2 === 0 ? ['device', 'old'] : ['old', 'device'];
     for (const k of order) {
       process.stderr.write(`repeat ${r + 1}: ${k} ...\n`);
-      decode[k].push(await lab.page.evaluate(([kv, nn, mt]) => (globalThis as any).labTest.benchDecode('tiny-a', kv, nn, mt), [k === 'device', n, maxTokens] as const));
-      score[k].push(await lab.page.evaluate(([kv, p]) => (globalThis as any).labTest.benchScore(kv, p), [k === 'device', pairs] as const));
+      decode[k].push((await lab.page.evaluate(([kv, nn, mt]) => (globalThis as unknown as Harness).labTest.benchDecode!('tiny-a', kv, nn, mt), [k === 'device', n, maxTokens] as const)) as Decode);
+      score[k].push((await lab.page.evaluate(([kv, p]) => (globalThis as unknown as Harness).labTest.benchScore!(kv, p), [k === 'device', pairs] as const)) as Score);
     }
   }
   const perStep = (d: Decode) => d.deviceReadBytes / d.forwards;
   const tps = (d: Decode) => (d.tokens / d.ms) * 1000;
-  const dev = { step: median(decode.device.map(perStep)), tps: median(decode.device.map(tps)), pair: median(score.device.map((s) => s.deviceReadBytes / pairs)), pps: median(score.device.map((s) => (pairs / s.ms) * 1000)) };
-  const old = { step: median(decode.old.map(perStep)), tps: median(decode.old.map(tps)), pair: median(score.old.map((s) => s.deviceReadBytes / pairs)), pps: median(score.old.map((s) => (pairs / s.ms) * 1000)) };
+  const sum = (k: 'device' | 'old') => ({
+    step: median(decode[k].map(perStep)),
+    tps: median(decode[k].map(tps)),
+    pair: median(score[k].map((s) => s.deviceReadBytes / pairs)),
+    pps: median(score[k].map((s) => (pairs / s.ms) * 1000)),
+  });
+  const dev = sum('device');
+  const old = sum('old');
   const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
   console.log(`adapter: ${adapter}; tiny-a (V = 448), n = ${n}, ${maxTokens} new tokens, ${pairs} pairs, ${repeats} repeats (medians)`);
   console.log('| measurement | KV + logits on the device | read everything back | ratio |\n|---|---|---|---|');

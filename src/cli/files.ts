@@ -1,7 +1,6 @@
 /** Dataset input for the CLI; output goes through ./atomic-write.ts (never half-written). */
 import { readFileSync } from 'node:fs';
-import { parseJsonl } from '../core/jsonl.js';
-import { dataset } from '../tasks/datasets.js';
+import { parseDatasetText } from '../tasks/dataset-file.js';
 import type { Problem } from '../tasks/types.js';
 
 /** Problems from a dataset JSONL file in the dataset's own fields (errors name file:line:field). */
@@ -12,8 +11,7 @@ export function readDatasetFile(path: string, task: string): Problem[] {
   } catch (e) {
     throw new Error(`cannot read ${path}: ${(e as Error).message}`);
   }
-  const fam = dataset(task);
-  return parseJsonl(text, path).map((row, index) => fam.fromRow(row.value, { file: path, line: row.line, index }));
+  return parseDatasetText(text, path, task);
 }
 
 export { writeFileAtomic } from './atomic-write.js';

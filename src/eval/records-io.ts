@@ -25,6 +25,7 @@ export function checkProblemRecord(value: unknown, fail: Fail, at = ''): Problem
     if (!count(s.tokens)) fail(`${at2}.tokens`, 'must be a whole number ≥ 0');
     for (const k of ['correct', 'answered', 'truncated'] as const) if (typeof s[k] !== 'boolean') fail(`${at2}.${k}`, 'must be true or false');
     if (s.extracted !== null && typeof s.extracted !== 'string') fail(`${at2}.extracted`, 'must be a string or null');
+    if (s.reason !== undefined && typeof s.reason !== 'string') fail(`${at2}.reason`, 'must be a string (the verifier\'s reason)');
   });
   const correct = (r.samples as { correct: boolean }[]).filter((s) => s.correct).length;
   if (r.correct !== correct) fail(f('correct'), `must count the correct samples (${correct}), got ${JSON.stringify(r.correct)}`);

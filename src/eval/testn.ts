@@ -38,6 +38,8 @@ export interface SampleRecord {
   tokens: number;
   correct: boolean;
   extracted: string | null;
+  /** The verifier's reason ("match", "expected 18, got 17", "no \\boxed{} answer"…). */
+  reason?: string;
   /** An answer could be extracted and the output was not cut at the token limit. */
   answered: boolean;
   truncated: boolean;
@@ -95,13 +97,13 @@ export function summarise(problems: ProblemRecord[], ks: number[], decode: 'samp
 }
 
 function record(id: string, text: string, tokens: number, truncated: boolean, problem: Problem, task: Verifier): SampleRecord {
-  let v: { correct: boolean; extracted: string | null };
+  let v: { correct: boolean; extracted: string | null; reason: string };
   try {
     v = task.verify(problem, text);
-  } catch {
-    v = { correct: false, extracted: lastBoxed(text) };
+  } catch (e) {
+    v = { correct: false, extracted: lastBoxed(text), reason: `verifier error: ${(e as Error).message}` };
   }
-  return { id, text, tokens, correct: v.correct, extracted: v.extracted, answered: v.extracted !== null && !truncated, truncated, diagnostics: diagnose(text, tokens) };
+  return { id, text, tokens, correct: v.correct, extracted: v.extracted, reason: v.reason, answered: v.extracted !== null && !truncated, truncated, diagnostics: diagnose(text, tokens) };
 }
 
 /** Run Test@N over a problem set. `onProblem` reports progress. */

@@ -4,15 +4,22 @@
  * problem, its verifier and the SearchConfig. Pure: no DOM, no Node.
  */
 import { fnv1a, Rng } from '../core/rng.js';
+import { dataset } from '../tasks/datasets.js';
 import { family, generateProblems, type FamilyName, type Problem } from '../tasks/index.js';
 import { choosePattern, validatePattern, type ReasoningPattern } from './patterns.js';
 import type { SearchConfig, Verifier } from './search.js';
 
-/** Which problem: generated problem `index` of the set from `setSeed`, or a custom prompt. */
+/** Which problem: generated problem `index` of the set from `setSeed`, a custom prompt, or a dataset row. */
 export type ProblemRef =
   | { family: FamilyName; setSeed: number; index: number }
   /** A custom prompt; with an empty `answer` the search runs blind (confidence reward, no verifier). */
-  | { family: FamilyName; prompt: string; answer: string };
+  | { family: FamilyName; prompt: string; answer: string }
+  /**
+   * A row of an imported dataset (`dataset` names the file, for the record), already parsed by
+   * the family's row parser; `family` is a dataset family (gsm8k, math, blocksworld…) whose
+   * verifier judges the answers.
+   */
+  | { family: string; dataset: string; row: Problem };
 
 export interface SearchSpec {
   problem: ProblemRef;
@@ -37,6 +44,13 @@ export interface SearchSpec {
 
 /** The problem a ref names (throws with the reason on a bad family, index or empty prompt). */
 export function resolveProblem(ref: ProblemRef): Problem {
+  if ('row' in ref) {
+    const r = ref.row as Partial<Problem> | null;
+    dataset(ref.family);
+    if (!r || typeof r.question !== 'string' || !r.question.trim()) throw new Error(`dataset ${ref.dataset}: the row has no question`);
+    if (typeof r.answer !== 'string' || typeof r.id !== 'string') throw new Error(`dataset ${ref.dataset}: the row has no id or reference answer`);
+    return { ...(r as Problem), family: ref.family };
+  }
   if ('prompt' in ref) {
     const question = ref.prompt.trim();
     if (!question) throw new Error('the custom prompt is empty: type a question or pick a generated problem');
@@ -50,7 +64,7 @@ export function resolveProblem(ref: ProblemRef): Problem {
 /** Everything `runSearch` needs, from a spec. */
 export function resolveSpec(spec: SearchSpec): { problem: Problem; verifier: Verifier; config: SearchConfig } {
   const problem = resolveProblem(spec.problem);
-  const verifier = family(spec.problem.family);
+  const verifier = 'row' in spec.problem ? dataset(spec.problem.family) : family(spec.problem.family);
   const blind = 'prompt' in spec.problem && !problem.answer;
   const pattern = spec.customPattern ? validatePattern(spec.customPattern, 'customPattern') : choosePattern(spec.pattern, new Rng(`pattern:${spec.seed}:${problem.id}`));
   const config: SearchConfig = {

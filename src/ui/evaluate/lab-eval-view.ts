@@ -2,7 +2,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { runTestN, summarise, type ProblemRecord } from '../../eval/testn.js';
 import type { RunMeta } from '../../store/db.js';
-import { FAMILIES, family, generateProblems } from '../../tasks/index.js';
+import { dataset } from '../../tasks/datasets.js';
+import { FAMILIES, family, generateProblems, type Problem } from '../../tasks/index.js';
+import { pickedProblems } from '../datasets/datasets.js';
+import type { DatasetEvent } from '../datasets/lab-dataset-picker.js';
+import '../datasets/lab-dataset-picker.js';
+import './problem-table.js';
 import { formatHash, readLesson, writeLesson, type HashParams } from '../app/lesson-link.js';
 import { HashController } from '../app/hash-controller.js';
 import { session, SessionController, useEngines } from '../app/session.js';
@@ -104,8 +109,17 @@ export class LabEvalView extends LitElement {
     this.pendingRun = '';
     writeLesson({ [EVAL_RUN_KEY]: undefined });
     this.results = [];
-    const problems = generateProblems(s.task, s.count, s.seed);
-    const task = family(s.task);
+    let problems: Problem[];
+    try {
+      // Dataset rows come from this browser's store; a link without the data says which file to import.
+      problems = s.fromDataset ? (await pickedProblems(s.datasetFamily, s.dataset, s.pick)).problems : generateProblems(s.task, s.count, s.seed);
+    } catch (e) {
+      this.error = t.failed((e as Error).message);
+      this.running = false;
+      return;
+    }
+    const task = s.fromDataset ? dataset(s.datasetFamily) : family(s.task);
+    const what = s.fromDataset ? `${s.dataset} [${s.pick}]` : s.task;
     const store = session.state.store;
     let runId: string | null = null;
     let saving: Promise<unknown> = Promise.resolve();
@@ -119,8 +133,8 @@ export class LabEvalView extends LitElement {
     };
     if (store) {
       try {
-        const id = `eval-${s.task}-${Date.now().toString(36)}`;
-        const title = `Test@${s.n} ${s.task} ×${s.count} · ${planned.map((r) => r.label).join(' vs ')}`;
+        const id = `eval-${s.fromDataset ? s.datasetFamily : s.task}-${Date.now().toString(36)}`;
+        const title = `Test@${s.n} ${what} ×${problems.length} · ${planned.map((r) => r.label).join(' vs ')}`;
         await store.createRun({ id, kind: 'eval', title, config: { ...s, hash: formatHash({ view: 'evaluate', ...stripUndefined(settingsToHash(s)) }) } });
         runId = id;
       } catch (e) {
@@ -207,10 +221,16 @@ export class LabEvalView extends LitElement {
     const sel = (e: Event) => (e.target as HTMLSelectElement).value;
     return html`
       <fieldset ?disabled=${this.running}>
-        <label>${t.task}<select .value=${s.task} @change=${(e: Event) => this.set({ task: sel(e) as EvalSettings['task'] })}>
-          ${Object.keys(FAMILIES).map((f) => html`<option value=${f} ?selected=${f === s.task}>${f}</option>`)}
+        <label>${t.source}<select id="eval-source" @change=${(e: Event) => this.set({ fromDataset: sel(e) === 'dataset' })}>
+          <option value="generated" ?selected=${!s.fromDataset}>${t.sourceGenerated}</option>
+          <option value="dataset" ?selected=${s.fromDataset}>${t.sourceDataset}</option>
         </select></label>
-        <label>${t.count}<input type="number" min="1" max="500" .value=${String(s.count)} @change=${(e: Event) => this.set({ count: clampInt(this.num(e), 1, 500, s.count) })} /></label>
+        ${s.fromDataset
+          ? nothing
+          : html`<label>${t.task}<select .value=${s.task} @change=${(e: Event) => this.set({ task: sel(e) as EvalSettings['task'] })}>
+              ${Object.keys(FAMILIES).map((f) => html`<option value=${f} ?selected=${f === s.task}>${f}</option>`)}
+            </select></label>
+            <label>${t.count}<input type="number" min="1" max="500" .value=${String(s.count)} @change=${(e: Event) => this.set({ count: clampInt(this.num(e), 1, 500, s.count) })} /></label>`}
         <label>${t.seed}<input type="number" min="0" .value=${String(s.seed)} @change=${(e: Event) => this.set({ seed: clampInt(this.num(e), 0, 2 ** 31, s.seed) })} /></label>
         <label>${t.n}<input type="number" min="1" max="64" .value=${String(s.n)} @change=${(e: Event) => this.set({ n: clampInt(this.num(e), 1, 64, s.n) })} /></label>
         <label>${t.ks}<input class="ks" type="text" inputmode="numeric" aria-describedby="ks-help" .value=${s.ks.join(',')} @change=${(e: Event) => this.set({ ks: parseKs(sel(e), s.n) })} /><span id="ks-help" class="hint">${t.ksHelp}</span></label>
@@ -230,6 +250,10 @@ export class LabEvalView extends LitElement {
           ${ids.filter((id) => id !== model).map((id) => html`<option value=${id} ?selected=${id === model2}>${id}</option>`)}
         </select></label>
       </fieldset>
+      ${s.fromDataset
+        ? html`<lab-dataset-picker mode="many" .family=${s.datasetFamily} .name=${s.dataset} .pick=${s.pick} ?disabled=${this.running}
+            @lab-dataset=${(e: DatasetEvent) => this.set({ datasetFamily: e.detail.family, dataset: e.detail.name, pick: e.detail.pick })}></lab-dataset-picker>`
+        : nothing}
       <div class="actions">
         <button id="eval-run" @click=${() => this.run()} ?disabled=${this.running || ids.length === 0}>${t.run}</button>
         <button id="eval-stop" @click=${() => this.ctl?.abort()} ?disabled=${!this.running}>${t.stop}</button>
@@ -304,7 +328,8 @@ export class LabEvalView extends LitElement {
         ? html`<section aria-label=${t.chartTitle}>
             <lab-testk-chart .series=${this.results.map((r) => curveFromSummary(r.label, r.summary))}></lab-testk-chart>
           </section>
-          <section aria-label=${this.results.length > 1 ? t.comparison : t.diagnostics}>${this.renderComparison()} ${this.renderWorst()}</section>`
+          <section aria-label=${this.results.length > 1 ? t.comparison : t.diagnostics}>${this.renderComparison()} ${this.renderWorst()}</section>
+          <section aria-label=${t.perProblem}><lab-eval-problems .results=${this.results}></lab-eval-problems></section>`
         : nothing}
     `;
   }

@@ -21,6 +21,12 @@ export interface EvalSettings {
   /** Model ids (one, or two compared side by side). '' = none chosen. */
   model: string;
   model2: string;
+  /** Problems from an imported dataset instead of the generator (`eval.src=dataset`). */
+  fromDataset: boolean;
+  /** The dataset's file or hub name, its family and the rows (`3-17`, `random:20:7`, `all`); never the data. */
+  dataset: string;
+  datasetFamily: string;
+  pick: string;
 }
 
 export const EVAL_KEYS = {
@@ -35,6 +41,10 @@ export const EVAL_KEYS = {
   maxTokens: 'eval.max',
   model: 'eval.model',
   model2: 'eval.model2',
+  fromDataset: 'eval.src',
+  dataset: 'eval.ds',
+  datasetFamily: 'eval.dsfamily',
+  pick: 'eval.pick',
 } as const satisfies Record<keyof EvalSettings, string>;
 
 /** Hash key naming a saved eval run to show (set by the Runs view's "open"). */
@@ -43,7 +53,7 @@ export const EVAL_RUN_KEY = 'eval.run';
 export const LIMITS = { count: [1, 500], n: [1, 64], seed: [0, 2 ** 31], temperature: [0, 2], rollouts: [1, 64], maxTokens: [16, 2048] } as const;
 
 export function defaultSettings(): EvalSettings {
-  return { task: 'letters', count: 10, seed: 0, n: 8, ks: [1, 8], temperature: 0.7, decode: 'sample', rollouts: 4, maxTokens: 256, model: '', model2: '' };
+  return { task: 'letters', count: 10, seed: 0, n: 8, ks: [1, 8], temperature: 0.7, decode: 'sample', rollouts: 4, maxTokens: 256, model: '', model2: '', fromDataset: false, dataset: '', datasetFamily: 'gsm8k', pick: '0-9' };
 }
 
 /**
@@ -79,6 +89,10 @@ export function settingsFromHash(p: HashParams): EvalSettings {
     maxTokens: int(EVAL_KEYS.maxTokens, d.maxTokens, LIMITS.maxTokens),
     model: p[EVAL_KEYS.model] ?? '',
     model2: p[EVAL_KEYS.model2] ?? '',
+    fromDataset: p[EVAL_KEYS.fromDataset] === 'dataset' || !!p[EVAL_KEYS.dataset],
+    dataset: p[EVAL_KEYS.dataset] ?? '',
+    datasetFamily: p[EVAL_KEYS.datasetFamily] || d.datasetFamily,
+    pick: p[EVAL_KEYS.pick] ?? d.pick,
   };
 }
 
@@ -96,6 +110,10 @@ export function settingsToHash(s: EvalSettings): Record<string, string | undefin
     [EVAL_KEYS.maxTokens]: String(s.maxTokens),
     [EVAL_KEYS.model]: s.model || undefined,
     [EVAL_KEYS.model2]: s.model2 || undefined,
+    [EVAL_KEYS.fromDataset]: s.fromDataset ? 'dataset' : undefined,
+    [EVAL_KEYS.dataset]: s.fromDataset ? s.dataset || undefined : undefined,
+    [EVAL_KEYS.datasetFamily]: s.fromDataset && s.dataset ? s.datasetFamily : undefined,
+    [EVAL_KEYS.pick]: s.fromDataset && s.dataset ? s.pick : undefined,
   };
 }
 

@@ -15,3 +15,4 @@ export { modelList } from './models.js';
 export { server } from './server.js';
 export { train } from './train.js';
 export { diagram } from './diagram.js';
+export { datasets } from './datasets.js';

@@ -7,6 +7,7 @@ export const search = {
   source: 'Problem',
   generated: 'Generated problem',
   custom: 'Custom prompt',
+  fromDataset: 'Dataset row',
   problemIndex: 'Problem #',
   problemSet: 'Problem set seed',
   prompt: 'Prompt',

@@ -19,6 +19,7 @@ import { readSettings, settingsToHash, toSpec, type SearchSettings } from './set
 import { viewStyles } from '../app/view-styles.js';
 import { HashController } from '../app/hash-controller.js';
 import { searchPatternPanel } from '../patterns/search-panel.js';
+import { pickedProblems } from '../datasets/datasets.js';
 
 /** A search of this view finished (also after Stop). */
 export type SearchDoneEvent = CustomEvent<{ tree: Tree | null; runId: string | null }>;
@@ -115,9 +116,19 @@ export class LabSearchView extends LitElement {
     }, 250);
   }
 
-  private start(): void {
+  private async start(): Promise<void> {
     const s = this.settings;
-    this.run.start(toSpec(s), s.think, s.reflect, s.custom ? `${s.task}: ${s.prompt.slice(0, 40)}` : `${s.task} #${s.problem} (set ${s.problemset}), seed ${s.seed}`);
+    if (s.useDataset) {
+      // The row comes from this browser's dataset store; a link without the data says what to import.
+      try {
+        const row = (await pickedProblems(s.datasetFamily, s.dataset, String(s.problem))).problems[0]!;
+        this.run.start(toSpec(s, row), s.think, s.reflect, `${s.dataset} #${s.problem} (${s.datasetFamily}), seed ${s.seed}`);
+      } catch (e) {
+        this.run.error = (e as Error).message;
+        this.requestUpdate();
+        return;
+      }
+    } else this.run.start(toSpec(s), s.think, s.reflect, s.custom ? `${s.task}: ${s.prompt.slice(0, 40)}` : `${s.task} #${s.problem} (set ${s.problemset}), seed ${s.seed}`);
     if (!this.run.running) return;
     this.selected = 0;
     this.lastShown = null;
@@ -170,7 +181,7 @@ export class LabSearchView extends LitElement {
       <h2 id="search-h">${t.heading}</h2>
       <p>${t.intro}</p>
       <lab-search-settings .settings=${this.settings} .models=${[...session.state.engines.keys()]} .running=${this.run.running}
-        @lab-settings=${(e: SettingsEvent) => this.setSettings(e.detail.settings)} @lab-run=${() => this.start()} @lab-stop=${() => this.run.stop()}></lab-search-settings>
+        @lab-settings=${(e: SettingsEvent) => this.setSettings(e.detail.settings)} @lab-run=${() => void this.start()} @lab-stop=${() => this.run.stop()}></lab-search-settings>
       ${searchPatternPanel(this.settings, (next) => this.setSettings(next))}
       ${this.statusLine()}
       ${tree ? this.treeView(tree) : this.run.running ? nothing : html`<p>${t.empty}</p>`}

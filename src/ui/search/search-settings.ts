@@ -3,6 +3,8 @@ import { customElement, property } from 'lit/decorators.js';
 import { FAMILIES } from '../../tasks/index.js';
 import { search as t } from '../messages/search.js';
 import { patterns } from '../messages/patterns.js';
+import type { DatasetEvent } from '../datasets/lab-dataset-picker.js';
+import '../datasets/lab-dataset-picker.js';
 import { CUSTOM_PATTERN, PATTERN_NAMES, type SearchSettings } from './settings.js';
 
 /** The settings changed (the whole new settings object). */
@@ -53,21 +55,26 @@ export class LabSearchSettings extends LitElement {
 
   override render() {
     const s = this.settings;
-    const custom = s.custom;
+    const ds = s.useDataset;
+    const custom = s.custom && !ds;
     const models = this.models;
     const think = s.think || models[0] || '';
     return html`<form aria-label=${t.settings} @submit=${(e: Event) => { e.preventDefault(); this.fire('lab-run'); }}>
-      <label>${t.task}
+      <label ?hidden=${ds}>${t.task}
         <select name="task" .value=${s.task} @change=${(e: Event) => this.set({ task: (e.target as HTMLSelectElement).value as SearchSettings['task'] })}>
           ${Object.keys(FAMILIES).map((f) => html`<option value=${f} ?selected=${f === s.task}>${f}</option>`)}
         </select>
       </label>
       <fieldset>
         <legend>${t.source}</legend>
-        <label style="flex-direction: row; gap: 0.2rem"><input type="radio" name="source" .checked=${!custom} @change=${() => this.set({ custom: false })} />${t.generated}</label>
-        <label style="flex-direction: row; gap: 0.2rem"><input type="radio" name="source" .checked=${custom} @change=${() => this.set({ custom: true })} />${t.custom}</label>
+        <label style="flex-direction: row; gap: 0.2rem"><input type="radio" name="source" .checked=${!custom && !ds} @change=${() => this.set({ custom: false, useDataset: false })} />${t.generated}</label>
+        <label style="flex-direction: row; gap: 0.2rem"><input type="radio" name="source" .checked=${custom} @change=${() => this.set({ custom: true, useDataset: false })} />${t.custom}</label>
+        <label style="flex-direction: row; gap: 0.2rem"><input type="radio" name="source" value="dataset" .checked=${ds} @change=${() => this.set({ custom: false, useDataset: true })} />${t.fromDataset}</label>
       </fieldset>
-      ${custom
+      ${ds
+        ? html`<lab-dataset-picker class="wide" mode="one" .family=${s.datasetFamily} .name=${s.dataset} .pick=${String(s.problem)} ?disabled=${this.running}
+            @lab-dataset=${(e: DatasetEvent) => { e.stopPropagation(); this.set({ datasetFamily: e.detail.family, dataset: e.detail.name, problem: Math.max(0, Math.round(Number(e.detail.pick) || 0)) }); }}></lab-dataset-picker>`
+        : custom
         ? html`<label class="wide">${t.prompt}<textarea name="prompt" rows="2" .value=${s.prompt} @change=${(e: Event) => this.set({ prompt: (e.target as HTMLTextAreaElement).value })}></textarea></label>
             <label class="wide">${t.expected}<input name="expected" .value=${s.expected} @change=${(e: Event) => this.set({ expected: (e.target as HTMLInputElement).value })} /></label>`
         : html`<label>${t.problemIndex}<input name="problem" type="number" min="0" step="1" .value=${String(s.problem)} @change=${this.num('problem')} /></label>

@@ -7,6 +7,7 @@ import type { SearchSpec } from '../../mcts/search-spec.js';
 import { BUILTIN_PATTERNS, type ReasoningPattern } from '../../mcts/patterns.js';
 import { decodePattern, encodePattern } from '../../mcts/pattern-code.js';
 import { FAMILIES, type FamilyName } from '../../tasks/index.js';
+import type { Problem } from '../../tasks/types.js';
 import { numParam, type HashParams } from '../app/lesson-link.js';
 
 export interface SearchSettings {
@@ -21,6 +22,11 @@ export interface SearchSettings {
   prompt: string;
   /** Expected answer of the custom prompt (`expected`); empty = blind search (confidence reward). */
   expected: string;
+  /** Row `problem` of an imported dataset instead (in links: a non-empty `ds`). */
+  useDataset: boolean;
+  /** The dataset's file or hub name (`ds`) and family (`dsfamily`); the data never goes in links. */
+  dataset: string;
+  datasetFamily: string;
   /** Built-in pattern name, "random", or "custom" = `customPattern` (`pattern`). */
   pattern: string;
   /** The pattern editor's last valid pattern (`pat`, `patname`, `patdesc`; see mcts/pattern-code.ts). */
@@ -46,6 +52,9 @@ export const DEFAULT_SETTINGS: SearchSettings = {
   custom: false,
   prompt: '',
   expected: '',
+  useDataset: false,
+  dataset: '',
+  datasetFamily: 'gsm8k',
   pattern: 'random',
   customPattern: null,
   c: 1.4,
@@ -83,9 +92,12 @@ export function readSettings(p: HashParams): SearchSettings {
     task,
     problem: int('problem', d.problem, 0, 1_000_000),
     problemset: int('problemset', d.problemset, 0, 2 ** 31),
-    custom: !!p.prompt,
+    custom: !!p.prompt && !p.ds,
     prompt: p.prompt ?? '',
     expected: p.expected ?? '',
+    useDataset: !!p.ds,
+    dataset: p.ds ?? '',
+    datasetFamily: p.dsfamily || d.datasetFamily,
     pattern: p.pattern && (PATTERN_NAMES.includes(p.pattern) || (p.pattern === CUSTOM_PATTERN && customPattern)) ? p.pattern : d.pattern,
     customPattern,
     c: numParam(p, 'c', d.c, 0, 100),
@@ -103,12 +115,16 @@ export function readSettings(p: HashParams): SearchSettings {
 export function settingsToHash(s: SearchSettings): Record<string, string | number | undefined> {
   const d = DEFAULT_SETTINGS;
   const keep = <T>(v: T, dflt: T) => (v === dflt || v === '' ? undefined : (v as string | number));
+  const ds = s.useDataset && !!s.dataset;
+  const custom = s.custom && !ds;
   return {
     task: s.task,
-    problem: s.custom ? undefined : s.problem,
-    problemset: s.custom ? undefined : keep(s.problemset, d.problemset),
-    prompt: s.custom ? keep(s.prompt, '') : undefined,
-    expected: s.custom ? keep(s.expected, '') : undefined,
+    problem: custom ? undefined : s.problem,
+    problemset: custom || ds ? undefined : keep(s.problemset, d.problemset),
+    prompt: custom ? keep(s.prompt, '') : undefined,
+    expected: custom ? keep(s.expected, '') : undefined,
+    ds: ds ? s.dataset : undefined,
+    dsfamily: ds ? s.datasetFamily : undefined,
     pattern: s.pattern,
     // Kept while a built-in is chosen, so switching back to "custom" finds it.
     ...(s.customPattern ? { patdesc: undefined, ...encodePattern(s.customPattern) } : { pat: undefined, patname: undefined, patdesc: undefined }),
@@ -123,10 +139,12 @@ export function settingsToHash(s: SearchSettings): Record<string, string | numbe
   };
 }
 
-/** The serialisable spec the search worker runs. */
-export function toSpec(s: SearchSettings): SearchSpec {
+/** The serialisable spec the search worker runs; a dataset search passes its row (already loaded). */
+export function toSpec(s: SearchSettings, row?: Problem): SearchSpec {
   return {
-    problem: s.custom ? { family: s.task, prompt: s.prompt, answer: s.expected } : { family: s.task, setSeed: s.problemset, index: s.problem },
+    problem: s.useDataset && row
+      ? { family: s.datasetFamily, dataset: s.dataset, row }
+      : s.custom ? { family: s.task, prompt: s.prompt, answer: s.expected } : { family: s.task, setSeed: s.problemset, index: s.problem },
     pattern: s.pattern === CUSTOM_PATTERN && s.customPattern ? s.customPattern.name : s.pattern,
     ...(s.pattern === CUSTOM_PATTERN && s.customPattern ? { customPattern: s.customPattern } : {}),
     c: s.c,
