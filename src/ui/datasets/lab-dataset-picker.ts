@@ -6,7 +6,7 @@ import { datasetNames } from '../../tasks/datasets.js';
 import { pickRows, randomPick } from '../../tasks/dataset-file.js';
 import type { Problem } from '../../tasks/types.js';
 import { datasets as t } from '../messages/datasets.js';
-import { datasetProblems, datasetStore, deleteDataset, importFile, loadFromHub, missingMessage } from './datasets.js';
+import { datasetChanges, datasetProblems, datasetStore, deleteDataset, importFile, loadFromHub, missingMessage } from './datasets.js';
 
 /** The chosen dataset or rows changed: family, name ('' = none) and pick (rows, or one row). */
 export type DatasetEvent = CustomEvent<{ family: string; name: string; pick: string }>;
@@ -59,9 +59,22 @@ export class LabDatasetPicker extends LitElement {
     li { white-space: pre-wrap; word-break: break-word; }
   `;
 
+  /** A picker (this one or another view's) imported or deleted a dataset: list it, and load the chosen one again (it may have come or gone). */
+  private readonly onStoreChange = (): void => {
+    void this.refreshList();
+    this.loadedKey = '';
+    this.requestUpdate();
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
+    datasetChanges.addEventListener('change', this.onStoreChange);
     void this.refreshList();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    datasetChanges.removeEventListener('change', this.onStoreChange);
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
