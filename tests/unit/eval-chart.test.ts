@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { summarise, type ProblemRecord } from '../../src/eval/testn.js';
 import { diagnose } from '../../src/eval/diagnostics.js';
 import { curveFromSummary, DEFAULT_BOX, describeChart, layoutChart, markerPath, SERIES_STYLES, xScale, yScale, type CurveSeries } from '../../src/ui/evaluate/chart.js';
-import { defaultSettings, parseKs, plannedRuns, settingsFromHash, settingsToHash } from '../../src/ui/evaluate/settings.js';
+import { defaultSettings, ksForN, parseKs, plannedRuns, settingsFromHash, settingsToHash } from '../../src/ui/evaluate/settings.js';
 import { parseHash, formatHash } from '../../src/ui/app/lesson-link.js';
 import { resultsFromItems } from '../../src/ui/evaluate/results.js';
 
@@ -122,6 +122,13 @@ describe('evaluate settings in the hash', () => {
     expect(parseKs('', 8)).toEqual([1, 8]);
     expect(parseKs(' 8; 1 ', 8)).toEqual([1, 8]);
     expect(parseKs('5', 1)).toEqual([1]);
+  });
+
+  it('a lower N caps the k values at N instead of dropping them', () => {
+    expect(ksForN([1, 8], 2)).toEqual([1, 2]);
+    expect(ksForN([1, 4, 16], 8)).toEqual([1, 4, 8]);
+    expect(ksForN([1, 2, 4], 16)).toEqual([1, 2, 4]);
+    expect(ksForN([3, 5], 1)).toEqual([1]);
   });
 
   it('plan one run per model and decoder, dropping a repeated model', () => {

@@ -24,15 +24,32 @@ export interface WebModelSpec {
   deviceKv?: boolean;
 }
 
-/** Fetch one file with progress; errors name the file and the HTTP status. */
+/** An HTTP error answer (404, 500…): the server spoke, so downloading again would not help. */
+class HttpStatusError extends Error {}
+
+/**
+ * Fetch one file with progress; errors name the file and the HTTP status. A download that breaks
+ * off is tried once more past the HTTP cache: on a first visit the offline service worker
+ * precaches the same model files while it installs, and Chromium fails one of two concurrent
+ * writers of a cache entry (net::ERR_CACHE_WRITE_FAILURE), which read as "offline".
+ */
 async function fetchWithProgress(url: string, file: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
+  try {
+    return await download(url, file, 'default', onProgress);
+  } catch (e) {
+    if (e instanceof HttpStatusError) throw e;
+    return download(url, file, 'no-store', onProgress);
+  }
+}
+
+async function download(url: string, file: string, cache: RequestCache, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetch(url, { cache });
   } catch (e) {
     throw new Error(`could not download ${file} from ${url}: ${(e as Error).message}`);
   }
-  if (!res.ok) throw new Error(`could not download ${file}: ${url} answered HTTP ${res.status}`);
+  if (!res.ok) throw new HttpStatusError(`could not download ${file}: ${url} answered HTTP ${res.status}`);
   const total = Number(res.headers.get('content-length')) || undefined;
   if (!res.body) {
     const buf = new Uint8Array(await res.arrayBuffer());

@@ -16,6 +16,13 @@ let opened: Promise<DatasetStore> | null = null;
 /** Parsed problems by dataset key, so picking rows does not parse the file again. */
 const cache = new Map<string, Problem[]>();
 
+/**
+ * Fires `change` after an import, a hub load or a delete: every view's picker stays mounted (the
+ * shell keeps tabs), so a file imported in Search must reach the Evaluate picker of the same link.
+ */
+export const datasetChanges = new EventTarget();
+const changed = () => datasetChanges.dispatchEvent(new Event('change'));
+
 /** The page's dataset store (one connection for every view). */
 export function datasetStore(): Promise<DatasetStore> {
   opened ??= DatasetStore.open().catch((e: Error) => {
@@ -31,6 +38,7 @@ export async function importFile(file: File, family: string): Promise<DatasetMet
   const text = await file.text();
   const { meta, problems } = await (await datasetStore()).save(file.name, family, text);
   cache.set(meta.key, problems);
+  changed();
   return meta;
 }
 
@@ -59,6 +67,7 @@ export async function loadFromHub(ref: HubRef, family: string, opts: HubLoadOpti
   const rows = await fetchHubRows(ref, { ...opts, timeoutMs: opts.timeoutMs ?? 5000 });
   const { meta, problems } = await store.save(name, family, rowsToJsonl(rows), { kind: 'hub', ...ref });
   cache.set(meta.key, problems);
+  changed();
   return meta;
 }
 
@@ -83,6 +92,7 @@ export async function datasetProblems(family: string, name: string): Promise<Pro
 export async function deleteDataset(family: string, name: string): Promise<void> {
   await (await datasetStore()).delete(family, name);
   cache.delete(datasetKey(family, name));
+  changed();
 }
 
 /** The problems `pick` chooses from a stored dataset; throws the missing-data or bad-pick message. */

@@ -6,7 +6,7 @@ import { datasetNames } from '../../tasks/datasets.js';
 import { pickRows, randomPick } from '../../tasks/dataset-file.js';
 import type { Problem } from '../../tasks/types.js';
 import { datasets as t } from '../messages/datasets.js';
-import { datasetProblems, datasetStore, deleteDataset, importFile, loadFromHub, missingMessage } from './datasets.js';
+import { datasetChanges, datasetProblems, datasetStore, deleteDataset, importFile, loadFromHub, missingMessage } from './datasets.js';
 
 /** The chosen dataset or rows changed: family, name ('' = none) and pick (rows, or one row). */
 export type DatasetEvent = CustomEvent<{ family: string; name: string; pick: string }>;
@@ -55,13 +55,27 @@ export class LabDatasetPicker extends LitElement {
     .hint { font-size: 0.8em; color: #4b5563; }
     .error { background: #fde8e8; border: 1px solid #d66; padding: 0.3rem 0.5rem; border-radius: 6px; white-space: pre-wrap; margin: 0.3rem 0 0; flex-basis: 100%; }
     .note { margin: 0.3rem 0 0; flex-basis: 100%; }
-    ol { margin: 0.2rem 0 0; padding-left: 1.5rem; max-height: 12rem; overflow: auto; flex-basis: 100%; font-size: 0.9em; }
+    /* Room for row numbers up to 99999 (the list is numbered by row, from 0). */
+    ol { margin: 0.2rem 0 0; padding-left: 3.2rem; max-height: 12rem; overflow: auto; flex-basis: 100%; font-size: 0.9em; }
     li { white-space: pre-wrap; word-break: break-word; }
   `;
 
+  /** A picker (this one or another view's) imported or deleted a dataset: list it, and load the chosen one again (it may have come or gone). */
+  private readonly onStoreChange = (): void => {
+    void this.refreshList();
+    this.loadedKey = '';
+    this.requestUpdate();
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
+    datasetChanges.addEventListener('change', this.onStoreChange);
     void this.refreshList();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    datasetChanges.removeEventListener('change', this.onStoreChange);
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -210,7 +224,8 @@ export class LabDatasetPicker extends LitElement {
       <ol id="ds-problems" aria-label=${t.picked(rows.length, all.length)}>
         ${rows.slice(0, PREVIEW).map((i) => {
           const p = all[i]!;
-          return html`<li value=${i}><strong>${p.id}</strong>: ${p.question.length > 160 ? `${p.question.slice(0, 160)}…` : p.question} — ${t.reference} <code>${p.answer.length > 60 ? `${p.answer.slice(0, 60)}…` : p.answer}</code></li>`;
+          // The list numbers rows already; an id is shown when it is more than the row number (MATH-500's unique_id).
+          return html`<li value=${i}>${p.id === String(i) ? nothing : html`<strong>${p.id}</strong>: `}${p.question.length > 160 ? `${p.question.slice(0, 160)}…` : p.question} — ${t.reference} <code>${p.answer.length > 60 ? `${p.answer.slice(0, 60)}…` : p.answer}</code></li>`;
         })}
         ${rows.length > PREVIEW ? html`<li class="hint" aria-hidden="true" style="list-style: none">${t.more(rows.length - PREVIEW)}</li>` : nothing}
       </ol>`;

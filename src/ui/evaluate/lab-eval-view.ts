@@ -14,7 +14,7 @@ import { session, SessionController, useEngines } from '../app/session.js';
 import { evaluate as t } from '../messages/evaluate.js';
 import { curveFromSummary } from './chart.js';
 import { resultsFromItems, type EvalResult } from './results.js';
-import { EVAL_RUN_KEY, parseKs, plannedRuns, settingsFromHash, settingsToHash, type Decode, type EvalSettings } from './settings.js';
+import { EVAL_RUN_KEY, ksForN, parseKs, plannedRuns, settingsFromHash, settingsToHash, type Decode, type EvalSettings } from './settings.js';
 import './testk-chart.js';
 import { viewStyles } from '../app/view-styles.js';
 
@@ -81,7 +81,7 @@ export class LabEvalView extends LitElement {
 
   private set(patch: Partial<EvalSettings>): void {
     const next = { ...this.s, ...patch };
-    if (patch.n !== undefined) next.ks = parseKs(next.ks.join(','), next.n);
+    if (patch.n !== undefined) next.ks = ksForN(next.ks, next.n);
     this.s = next;
     writeLesson(settingsToHash(next));
   }

@@ -70,6 +70,14 @@ export function parseKs(text: string | undefined, n: number): number[] {
   return out.length ? out : [...new Set([1, n])];
 }
 
+/**
+ * The k values after N changes: a k above the new N becomes N, so lowering N from 8 to 2 turns
+ * k = 1,8 into 1,2 (Test@N stays on the curve) instead of dropping to k = 1 alone.
+ */
+export function ksForN(ks: readonly number[], n: number): number[] {
+  return parseKs(ks.map((k) => Math.min(k, n)).join(','), n);
+}
+
 /** Settings from hash params; bad or missing values fall back to the defaults (never throw). */
 export function settingsFromHash(p: HashParams): EvalSettings {
   const d = defaultSettings();

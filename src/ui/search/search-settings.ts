@@ -29,6 +29,8 @@ export class LabSearchSettings extends LitElement {
     :host { display: block; }
     form { display: flex; flex-wrap: wrap; gap: 0.4rem 0.9rem; align-items: end; }
     label { display: flex; flex-direction: column; font-size: 0.85em; color: #4a5163; }
+    /* display: flex above would beat the hidden attribute (the Task choice of a dataset row). */
+    [hidden] { display: none !important; }
     input[type='number'] { width: 6rem; }
     .wide { flex-basis: 100%; }
     textarea { width: 100%; box-sizing: border-box; }
