@@ -6,13 +6,16 @@
  *      step and per scored pair, decode tokens/s, pairs/s;
  *   2. bench/kernel.ts — the masked log-prob kernel vs the CPU reference, and pair scoring.
  * Refuses to run on a software adapter (SwiftShader, llvmpipe) unless --allow-software, since
- * its numbers say nothing about a GPU. Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium).
+ * its numbers say nothing about a GPU. `--quick` runs tiny sizes (a check that the command works,
+ * e.g. `npm run bench:gpu -- --allow-software --quick` on SwiftShader). Needs Chromium
+ * (CHROMIUM_PATH or /usr/bin/chromium).
  */
 import { spawnSync } from 'node:child_process';
 import { openLab } from '../tests/browser/chromium.js';
 
 process.env.LAB_WEBGPU ??= 'gpu';
 const allowSoftware = process.argv.includes('--allow-software');
+const quick = process.argv.includes('--quick');
 
 // WebGPU needs a secure context: ask from a page of the project's dev server (localhost).
 const lab = await openLab('/tests/browser/gpu-path-harness.html');
@@ -31,5 +34,5 @@ const run = (file: string, args: string[]) => {
   const r = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', file, ...args], { stdio: 'inherit', env: process.env, timeout: 280_000 });
   if (r.status !== 0) throw new Error(`${file} failed (exit ${r.status ?? r.signal})`);
 };
-run('bench/gpu-path.ts', ['--repeats', '4', '--tokens', '64', '--pairs', '64']);
-run('bench/kernel.ts', ['--repeats', '5', '--pairs', '64']);
+run('bench/gpu-path.ts', quick ? ['--repeats', '1', '--tokens', '8', '--pairs', '2'] : ['--repeats', '4', '--tokens', '64', '--pairs', '64']);
+run('bench/kernel.ts', quick ? ['--repeats', '1', '--pairs', '2'] : ['--repeats', '5', '--pairs', '64']);
