@@ -67,6 +67,8 @@ for (const device of ['webgpu', 'wasm'] as const) {
   rows.push(`| tiny-a on ${device}: load (download + session + warm-up) | ${median(loads)} ms | ${loads.join(', ')} |`);
   rows.push(`| tiny-a on ${device}: first expansion (Run → first child node on screen) | ${median(firsts)} ms | ${firsts.join(', ')} |`);
 }
+// A fresh page: after the runs above the Search view shows its own last search, not the session's trees.
+await page.goto(lab.url + '/');
 rows.push(...diagramRows(await benchDiagram(page, Math.max(repeats, 5))));
 await lab.close();
 

@@ -60,6 +60,9 @@ export function cpuBlockOps(kvHeads: number, headDim: number): KvBlockOps<KvArra
     // The copy into one contiguous past is unavoidable on the CPU: ORT takes each past tensor as
     // one flat array, while the trie keeps each span in its own block so entries share parents.
     concat(parts, arrays) {
+      // One whole block: hand out the cache's own arrays (nothing writes a past in place: ORT
+      // reads its inputs and repeat/select/slice copy), as the linear cache did.
+      if (parts.length === 1 && parts[0]!.take === parts[0]!.len) return parts[0]!.blocks.slice(0, arrays).map((a) => ({ array: a, byteLength: a.byteLength }));
       const total = parts.reduce((s, p) => s + p.take, 0);
       const out: KvBlock[] = [];
       for (let i = 0; i < arrays; i++) {
