@@ -142,35 +142,28 @@ export class LabDatasetPicker extends LitElement {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
+    await this.store(() => importFile(file, this.importFamily)).finally(() => (input.value = ''));
+  }
+
+  /** Run one import (file or hub), then list it and tell the other pickers; errors go to the view. */
+  private async store(load: () => ReturnType<typeof importFile>): Promise<void> {
     this.error = '';
     this.note = '';
     try {
-      const meta = await importFile(file, this.importFamily);
+      const meta = await load();
       this.note = t.imported(meta.name, meta.family, meta.rows);
       await this.refreshList();
       this.stored(meta);
     } catch (err) {
       this.error = (err as Error).message;
-    } finally {
-      input.value = '';
     }
   }
 
   private async onHub(): Promise<void> {
-    this.error = '';
-    this.note = '';
     this.hubProgress = { done: 0, total: this.hub.max };
-    try {
-      const ref = { dataset: this.hub.dataset.trim(), config: this.hub.config.trim(), split: this.hub.split.trim() };
-      const meta = await loadFromHub(ref, this.importFamily, { maxRows: this.hub.max, refresh: true, onProgress: (done, total) => (this.hubProgress = { done, total }) });
-      this.note = t.imported(meta.name, meta.family, meta.rows);
-      await this.refreshList();
-      this.stored(meta);
-    } catch (err) {
-      this.error = (err as Error).message;
-    } finally {
-      this.hubProgress = null;
-    }
+    const ref = { dataset: this.hub.dataset.trim(), config: this.hub.config.trim(), split: this.hub.split.trim() };
+    await this.store(() => loadFromHub(ref, this.importFamily, { maxRows: this.hub.max, refresh: true, onProgress: (done, total) => (this.hubProgress = { done, total }) }));
+    this.hubProgress = null;
   }
 
   private async onDelete(): Promise<void> {
