@@ -15,8 +15,8 @@ export { mathValue } from './math-eval.js';
  * structurally (unions, matrices, tuples and intervals elementwise, sets and bare lists as
  * multisets, `a \pm b` as the pair of its values) and scalars numerically with a small safe
  * evaluator (+ - * / ^, `\frac`, `\sqrt`, `\pi`, parentheses; no eval()), to a relative tolerance
- * of 1e-6 (integers exactly). Expressions in one-letter variables (`2k+2`, `p - q`) are compared by evaluating both
- * at a few fixed points. Nothing here throws on any input.
+ * of 1e-6 (integers exactly). Expressions in one-letter variables (`2k+2`, `p - q`, and `xyz` as a
+ * product outside `\text{}`) are compared by evaluating both at a few fixed points. Nothing here throws on any input.
  */
 
 /** Split at top-level (bracket depth 0) occurrences of `sep`. */
@@ -108,7 +108,7 @@ function matchAll(xs: string[], ys: string[], eq: (x: string, y: string) => bool
 }
 
 /** A scalar times a matrix (`2\begin{pmatrix}1\\2\end{pmatrix}`) as the matrix of products, or null. */
-function scaledMatrix(s: string): string[][] | null {
+function scaledMatrix(s: string, runs: boolean): string[][] | null {
   const at = s.indexOf('\\begin{');
   if (at <= 0) return null;
   const k = s.slice(0, at).replace(/\*$|\\cdot$|\\times$/, '');
@@ -116,27 +116,28 @@ function scaledMatrix(s: string): string[][] | null {
   if (!m || k === '' || /\\begin|[=,]/.test(k)) return null;
   const factor = k === '-' ? '-1' : k;
   // The factor must be a number or an expression the evaluator can compute (a symbol times a matrix).
-  const scalar = numberOf(factor) !== null || symbolicEqual(factor, factor);
+  const scalar = numberOf(factor) !== null || symbolicEqual(factor, factor, runs);
   if (!scalar) return null;
   return m.map((row) => row.map((cell) => `(${factor})*(${cell})`));
 }
 
-function scalarEqual(a: string, b: string): boolean {
+function scalarEqual(a: string, b: string, runs: boolean): boolean {
   if (a === b) return true;
   const x = numberOf(a);
   const y = numberOf(b);
   if (x !== null && y !== null) return close(x, y);
   if (x !== null || y !== null) return false;
-  return symbolicEqual(a, b);
+  return symbolicEqual(a, b, runs);
 }
 
-function structEqual(a: string, b: string, depth: number): boolean {
+/** `runs`: whether letter runs like `xyz` may be read as products (false for `\text{}` answers). */
+function structEqual(a: string, b: string, depth: number, runs: boolean): boolean {
   if (a === b) return true;
   if (depth > 6 || a === '' || b === '') return false;
   // A union is the same set in any order of its parts.
   const ua = splitTop(a, '\\cup');
   const ub = splitTop(b, '\\cup');
-  if (ua.length > 1 || ub.length > 1) return ua.length === ub.length && matchAll(ua, ub, (x, y) => structEqual(x, y, depth + 1));
+  if (ua.length > 1 || ub.length > 1) return ua.length === ub.length && matchAll(ua, ub, (x, y) => structEqual(x, y, depth + 1, runs));
   // An equation is the same with its sides swapped, and each side compares as an expression.
   const ea = splitTop(a, '=');
   const eb = splitTop(b, '=');
@@ -144,32 +145,32 @@ function structEqual(a: string, b: string, depth: number): boolean {
     if (ea.length !== 2 || eb.length !== 2) return false;
     const [la = '', ra = ''] = ea;
     const [lb = '', rb = ''] = eb;
-    return (structEqual(la, lb, depth + 1) && structEqual(ra, rb, depth + 1)) || (structEqual(la, rb, depth + 1) && structEqual(ra, lb, depth + 1));
+    return (structEqual(la, lb, depth + 1, runs) && structEqual(ra, rb, depth + 1, runs)) || (structEqual(la, rb, depth + 1, runs) && structEqual(ra, lb, depth + 1, runs));
   }
-  const ma = scaledMatrix(a) ?? matrixOf(a);
-  const mb = scaledMatrix(b) ?? matrixOf(b);
+  const ma = scaledMatrix(a, runs) ?? matrixOf(a);
+  const mb = scaledMatrix(b, runs) ?? matrixOf(b);
   if (ma || mb) {
     if (!ma || !mb || ma.length !== mb.length) return false;
     return ma.every((row, i) => {
       const other = mb[i] ?? [];
-      return row.length === other.length && row.every((cell, j) => structEqual(cell, other[j] ?? '', depth + 1));
+      return row.length === other.length && row.every((cell, j) => structEqual(cell, other[j] ?? '', depth + 1, runs));
     });
   }
   const ta = tupleOf(a);
   const tb = tupleOf(b);
   if (ta || tb) {
     if (!ta || !tb || ta.open !== tb.open || ta.close !== tb.close || ta.items.length !== tb.items.length) return false;
-    return ta.items.every((x, i) => structEqual(x, tb.items[i] ?? '', depth + 1));
+    return ta.items.every((x, i) => structEqual(x, tb.items[i] ?? '', depth + 1, runs));
   }
   const la = unorderedItems(a);
   const lb = unorderedItems(b);
   if (la.length > 1 || lb.length > 1) {
     if (la.length !== lb.length || la.length > 32) return false;
-    return matchAll(la, lb, (x, y) => structEqual(x, y, depth + 1));
+    return matchAll(la, lb, (x, y) => structEqual(x, y, depth + 1, runs));
   }
   const sa = la[0] ?? a;
   const sb = lb[0] ?? b;
-  return scalarEqual(sa, sb);
+  return scalarEqual(sa, sb, runs);
 }
 
 /**
@@ -183,7 +184,7 @@ export function mathEquivalent(reference: string, candidate: string, context: { 
     if (reference.length > MAX_LEN || candidate.length > MAX_LEN) return false;
     const a = normalizeMathAnswer(reference);
     const b = normalizeMathAnswer(candidate);
-    if (structEqual(a, b, 0)) return true;
+    if (structEqual(a, b, 0, !TEXT_RE.test(reference + candidate))) return true;
     // Words in \text{} differing only in case: `\text{Even}` is `\text{even}`.
     if (TEXT_RE.test(reference + candidate) && WORDS_RE.test(a) && WORDS_RE.test(b)) return a.toLowerCase() === b.toLowerCase();
     // A probability or fraction answered as a percent (or the other way round): 50\% is 1/2.

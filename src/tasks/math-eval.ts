@@ -237,29 +237,44 @@ export function close(a: number, b: number): boolean {
 }
 
 
-/** The one-letter variables of an expression, or null if it has words or unknown commands. */
-function variablesOf(s: string): Set<string> | null {
+/** Function and operator names that are words, not products of letters, when written without a backslash. */
+const NAME_IN_RUN_RE = /sin|cos|tan|cot|sec|csc|log|exp|max|min|gcd|lcm|det|deg|lim|mod|arg/;
+
+/**
+ * Whether a run of three or more letters reads as a product of variables (`xyz`, `abc`) rather
+ * than a word (`even`, `odd`, `Devon`, `sinx`): only when `letterRuns` allows it (no `\text{}` in
+ * the answers), and the run is lowercase, has no repeated letter and holds no function name.
+ */
+function productRun(run: string, letterRuns: boolean): boolean {
+  return letterRuns && /^[a-z]+$/.test(run) && new Set(run).size === run.length && !NAME_IN_RUN_RE.test(run);
+}
+
+/**
+ * The one-letter variables of an expression, or null if it has words or unknown commands.
+ * Two adjacent letters are always a product (`2ab`); longer runs only as `productRun` says.
+ */
+function variablesOf(s: string, letterRuns: boolean): Set<string> | null {
   const vars = new Set<string>();
-  let run = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i] ?? '';
-    if (c === '\\') {
-      const m = /^\\[A-Za-z]+/.exec(s.slice(i, i + 40));
-      if (!m || !/^\\(?:frac|sqrt|pi|infty|cdot|times|div)$/.test(m[0])) return null;
-      i += m[0].length - 1;
-      run = 0;
-    } else if (/[A-Za-z]/.test(c)) {
-      if (++run >= 3) return null;
-      vars.add(c);
-    } else run = 0;
+  for (const m of s.matchAll(/\\[A-Za-z]+|[A-Za-z]+/g)) {
+    const tok = m[0];
+    if (tok.startsWith('\\')) {
+      if (!/^\\(?:frac|sqrt|pi|infty|cdot|times|div)$/.test(tok)) return null;
+    } else {
+      if (tok.length >= 3 && !productRun(tok, letterRuns)) return null;
+      for (const c of tok) vars.add(c);
+    }
   }
   return vars;
 }
 
-/** Compare two expressions in the same one-letter variables at a few fixed points. */
-export function symbolicEqual(a: string, b: string): boolean {
-  const va = variablesOf(a);
-  const vb = variablesOf(b);
+/**
+ * Compare two expressions in the same one-letter variables at a few fixed points. With
+ * `letterRuns`, a run like `xyz` is the product x*y*z (see productRun); pass false when the
+ * answers were text, so that words are not compared as products of their letters.
+ */
+export function symbolicEqual(a: string, b: string, letterRuns = true): boolean {
+  const va = variablesOf(a, letterRuns);
+  const vb = variablesOf(b, letterRuns);
   if (!va || !vb || va.size === 0 || va.size > 4 || va.size !== vb.size) return false;
   for (const v of va) if (!vb.has(v)) return false;
   const names = [...va].sort();

@@ -72,12 +72,21 @@ function stripUnitWords(s: string): string {
   return out;
 }
 
-/** Functions written with or without parentheses: `\cot x`, `\cot{x}` and `\cot(x)` are one form. */
-const FUNCTIONS = 'arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|cot|sec|csc|log|ln|exp';
-const FUNCTION_ARG_RE = new RegExp(`\\\\(${FUNCTIONS})(?![A-Za-z])\\s*(?:\\{([^{}]*)\\}|(\\\\[A-Za-z]+|[0-9A-Za-z.]+))`, 'g');
-
 /** Names that are one symbol: a space before a letter after them is a product (`\pi r^2`). */
 const SYMBOLS = 'pi|theta|alpha|beta|gamma|delta|phi|varphi|omega|lambda|mu|sigma|tau|rho|epsilon|varepsilon|psi|chi|eta|zeta|kappa|nu|xi|infty';
+
+/** Functions written with or without parentheses: `\cot x`, `\cot{x}` and `\cot(x)` are one form. */
+const FUNCTIONS = 'arcsin|arccos|arctan|sinh|cosh|tanh|sin|cos|tan|cot|sec|csc|log|ln|exp';
+/** A power: `^2`, `^{-1}`. */
+const POWER = String.raw`\^\s*(?:\{[^{}]*\}|[0-9A-Za-z])`;
+/** One factor of a bare argument: a number, a letter, a symbol, `\frac{..}{..}` or `\sqrt{..}`, with its power. */
+const FACTOR = String.raw`(?:\d*\.?\d+|[A-Za-z]|\\(?:${SYMBOLS})(?![A-Za-z])|\\frac\{[^{}]*\}\{[^{}]*\}|\\sqrt\{[^{}]*\})(?:\s*${POWER})?`;
+/**
+ * `\fn^p arg`: an optional power of the function, then a braced argument, a bare product of
+ * factors (`2\theta`, `x^2`: by convention `\sin x^2` is sin(x^2) and `\sin 2\theta` is sin(2θ)),
+ * or any other single command (kept as before).
+ */
+const FUNCTION_ARG_RE = new RegExp(String.raw`\\(${FUNCTIONS})(?![A-Za-z])\s*(${POWER})?\s*(?:\{([^{}]*)\}|(${FACTOR}(?:\s?${FACTOR})*)|(\\[A-Za-z]+))`, 'g');
 
 /**
  * Make whitespace removal safe after a command name: `\cdot r` must not become the unknown
@@ -85,7 +94,10 @@ const SYMBOLS = 'pi|theta|alpha|beta|gamma|delta|phi|varphi|omega|lambda|mu|sigm
  * symbol before a letter gets an explicit `*`, and a function's argument gets parentheses.
  */
 function spaceFreeCommands(s: string): string {
-  s = s.replace(FUNCTION_ARG_RE, (_m, fn: string, braced: string | undefined, bare: string | undefined) => `\\${fn}(${(braced ?? bare ?? '').trim()})`);
+  s = s.replace(FUNCTION_ARG_RE, (_m, fn: string, power: string | undefined, braced: string | undefined, bare: string | undefined, command: string | undefined) => {
+    // The power stays on the name (`\sin^2(x)`, not `\sin(x)^2`): `\sin^{-1} x` is arcsin x, not 1/sin x.
+    return `\\${fn}${(power ?? '').replace(/\s+/g, '')}(${(braced ?? bare ?? command ?? '').trim()})`;
+  });
   s = s.replace(/\\(?:cdot|times)(?![A-Za-z])\s*(?=[A-Za-z\\])/g, '*');
   s = s.replace(new RegExp(`\\\\(${SYMBOLS})(?![A-Za-z])\\s+(?=[A-Za-z])`, 'g'), (_m, name: string) => `\\${name}*`);
   return s;

@@ -4,7 +4,9 @@
  * a product sign or symbol before a letter, unions in another order, equations with terms
  * reordered or sides swapped, an `x \in` prefix, \text{} answers differing in case, a fraction
  * answered as a percent when the question asks for a probability or fraction, function
- * arguments with and without parentheses, and a scalar times a matrix.
+ * arguments with and without parentheses, and a scalar times a matrix; then (Trust pass) products
+ * of three or more letters, a coefficient before a symbol in a bare function argument, and powers
+ * of functions.
  */
 import { describe, expect, it } from 'vitest';
 import { math } from '../../src/tasks/math.js';
@@ -81,5 +83,45 @@ describe('MATH equivalence classes', () => {
       ['\\begin{pmatrix} 6 \\\\ 9 \\end{pmatrix}', '3 \\cdot \\begin{pmatrix} 2 \\\\ 3 \\end{pmatrix}'],
     ]);
     different([['\\begin{pmatrix} 2 \\\\ 4 \\end{pmatrix}', '2\\begin{pmatrix} 1 \\\\ 3 \\end{pmatrix}'], ['\\begin{pmatrix} 2 \\\\ 4 \\end{pmatrix}', '3\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}'], ['\\begin{pmatrix} 2 & 4 \\end{pmatrix}', '2\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}']]);
+  });
+
+  it('products of three or more letters, with or without a product sign and in any order', () => {
+    same([
+      ['x\\cdot y\\cdot z', 'xyz'],
+      ['a \\cdot b \\cdot c', 'abc'],
+      ['xyz', 'zyx'],
+      ['x \\times y \\times z', 'zxy'],
+      ['2xyz', '2 \\cdot z \\cdot y \\cdot x'],
+      ['x^2yz', 'yzx^2'],
+      ['abcd', 'dcba'],
+    ]);
+    different([['xyz', 'xy'], ['xyz', 'xyw'], ['xyz', 'x+y+z'], ['2xyz', '3xyz'], ['x^2yz', 'xy^2z'], ['abc', 'a\\cdot b']]);
+    // A run of letters is a word, not a product, inside \text{}, with a repeated letter, in capitals or holding a function name.
+    different([['\\text{east}', '\\text{seat}'], ['\\text{yes}', '\\text{sey}'], ['even', 'neve'], ['ABC', 'CBA'], ['sinx', 'xnis']]);
+  });
+
+  it('a coefficient or symbol in a bare function argument belongs to the argument', () => {
+    same([
+      ['\\sin 2\\theta', '\\sin(2\\theta)'],
+      ['\\cot 2\\theta', '\\cot(2\\theta)'],
+      ['\\cos 3 \\alpha', '\\cos(3\\alpha)'],
+      ['\\tan \\frac{\\pi}{6}', '\\tan(\\frac{\\pi}{6})'],
+      ['\\sin x^2', '\\sin(x^2)'],
+      ['2\\sin 2\\theta\\cos\\theta', '2\\sin(2\\theta)\\cos(\\theta)'],
+    ]);
+    different([['\\sin 2\\theta', '\\sin\\theta'], ['\\sin 2\\theta', '2\\sin\\theta'], ['\\cot 2\\theta', '\\cot 3\\theta'], ['\\sin 2\\theta', '\\cos(2\\theta)']]);
+  });
+
+  it('powers of functions, with and without parentheses around the argument', () => {
+    same([
+      ['\\sin^2 x', '\\sin^2(x)'],
+      ['\\cot^2 x', '\\cot^2(x)'],
+      ['\\cos^{2} \\theta', '\\cos^2(\\theta)'],
+      ['\\sin^2 2x', '\\sin^2(2x)'],
+      ['\\tan^3{x}', '\\tan^3 x'],
+      ['\\sin^2 x + \\cos^2 x', '\\sin^2(x)+\\cos^2(x)'],
+    ]);
+    // By convention \sin x^2 is sin(x^2), not (sin x)^2; \sin^{-1} is arcsin, not 1/sin.
+    different([['\\sin^2 x', '\\sin x^2'], ['\\sin^2 x', '\\sin x'], ['\\sin^2 x', '\\sin^3 x'], ['\\cot^2 x', '\\tan^2 x'], ['\\sin^{-1} x', '\\sin(x)^{-1}'], ['\\sin^2 x', '\\sin^2 y']]);
   });
 });
