@@ -45,35 +45,55 @@ export function writeDirAtomic(out: string, files: Map<string, Uint8Array>): voi
   }
 }
 
+/** A record carried over from an earlier run, with its 1-based line in the file it came from. */
+export interface KeptRecord {
+  line: number;
+  value: Record<string, unknown>;
+}
+
 /** Append-as-you-go JSONL output, renamed into place by `finish()`. */
 export class JsonlAppender {
   /** Records carried over from an earlier run (resume), in file order. */
-  readonly kept: Record<string, unknown>[] = [];
+  readonly kept: KeptRecord[] = [];
   /** Lines dropped while resuming (a record cut mid-write by a crash), as `file:line: why`. */
   readonly dropped: string[] = [];
+  /** The file the kept records came from (PATH.partial or PATH), or null. */
+  readonly from: string | null;
   readonly partial: string;
   private count = 0;
 
+  /**
+   * With `resume`, read back what an earlier run wrote. Only the last line may be unreadable (a
+   * crash cut it): it is dropped and listed in `dropped`; an unreadable line before it throws.
+   * `check` sees the kept records before anything is written and may throw to refuse them.
+   */
   constructor(
     readonly path: string,
-    opts: { resume?: boolean } = {},
+    opts: { resume?: boolean; check?: (kept: readonly KeptRecord[], from: string) => void } = {},
   ) {
     this.partial = `${path}.partial`;
     if (!opts.resume && existsSync(this.partial)) throw new Error(`${this.partial} holds the trees of an interrupted run: add --resume to continue it, or delete it to start over`);
-    const from = opts.resume ? [this.partial, path].find((p) => existsSync(p)) : undefined;
+    this.from = (opts.resume ? [this.partial, path].find((p) => existsSync(p)) : undefined) ?? null;
     const lines: string[] = [];
-    if (from) {
-      readFileSync(from, 'utf8').split('\n').forEach((raw, i) => {
+    if (this.from) {
+      const from = this.from;
+      const raws = readFileSync(from, 'utf8').split('\n');
+      const last = raws.findLastIndex((r) => r.trim() !== '');
+      raws.forEach((raw, i) => {
         if (!raw.trim()) return;
         try {
           const v = JSON.parse(raw) as unknown;
           if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
-          this.kept.push(v as Record<string, unknown>);
+          this.kept.push({ line: i + 1, value: v as Record<string, unknown> });
           lines.push(raw);
         } catch (e) {
-          this.dropped.push(`${from}:${i + 1}: ${(e as Error).message}`);
+          const why = `${from}:${i + 1}: ${(e as Error).message}`;
+          // A crash can cut only the record being appended, the last one; damage before it is not ours to drop.
+          if (i !== last) throw new Error(`${why}: only the last line can be cut short by a crash; fix or delete this line, or start over without --resume`);
+          this.dropped.push(why);
         }
       });
+      opts.check?.(this.kept, from);
     }
     // Rewrite the carried-over records whole (a crash may have cut the last line), then append.
     writeFileAtomic(this.partial, lines.map((l) => l + '\n').join(''));

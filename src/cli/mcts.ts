@@ -1,14 +1,16 @@
 /** `lab mcts`: one MCTS tree per problem, written as JSONL (one tree@1 object per line). */
 import { readFileSync } from 'node:fs';
 import { ENGINE_FLAGS, ENGINE_HELP, loadEngineFromFlags } from './engine-flags.js';
+import type { EngineInfo } from '../core/engine.js';
 import { Rng } from '../core/rng.js';
 import { choosePattern, parsePatternJson } from '../mcts/patterns.js';
-import { runSearch } from '../mcts/search.js';
+import { runSearch, treeConfig, type SearchConfig } from '../mcts/search.js';
 import { dataset } from '../tasks/datasets.js';
 import { family, generateProblems } from '../tasks/index.js';
 
 import { num, parse, UsageError } from './args.js';
-import { JsonlAppender } from './atomic-write.js';
+import { JsonlAppender, type KeptRecord } from './atomic-write.js';
+import { checkResume } from './mcts-resume.js';
 import { readDatasetFile } from './files.js';
 
 const HELP = `lab mcts --task NAME (--count K --seed S | --input FILE.jsonl) --model A [options]
@@ -28,7 +30,10 @@ const HELP = `lab mcts --task NAME (--count K --seed S | --input FILE.jsonl) --m
   --out FILE           write trees as JSONL: each finished tree is appended to FILE.partial at
                        once, renamed to FILE at the end (a crash keeps the finished trees)
   --resume             with --out: keep the trees an earlier run wrote (FILE.partial after a
-                       crash, else FILE) and search only the problems not in them`;
+                       crash, else FILE) and search only the problems not in them; refused when
+                       those trees were searched with other settings (model, engine, pattern,
+                       rollouts, c, depth, seed, temperature, reward...) or for problems this
+                       run does not have; an unfinished last line is dropped and searched again`;
 
 export async function mctsCommand(argv: string[], out: (s: string) => void): Promise<void> {
   const v = parse('mcts', argv, {
@@ -59,14 +64,34 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
     patternArg = undefined;
   }
   if (v.resume && typeof v.out !== 'string') throw new UsageError('lab mcts: --resume needs --out FILE (the file to continue)');
-  const sink = typeof v.out === 'string' ? new JsonlAppender(v.out, { resume: !!v.resume }) : null;
-  for (const d of sink?.dropped ?? []) out(`lab mcts: dropped an unfinished line: ${d}`);
-  const done = new Set(sink?.kept.map((t) => (t.task as { problemId?: string } | undefined)?.problemId).filter((id): id is string => typeof id === 'string'));
+  const problems = fromFile ? readDatasetFile(v.input as string, v.task).slice(0, v.count !== undefined ? count : undefined) : generateProblems(v.task, count, seed);
+  const reflectModel = typeof v['reflect-model'] === 'string' ? v['reflect-model'] : v.model;
+  /** The search settings of one problem (its pattern is drawn per problem when --pattern is random). */
+  const searchConfig = (problemId: string): SearchConfig => ({
+    pattern: filePattern ?? choosePattern(patternArg, new Rng(`pattern:${seed}:${problemId}`)),
+    rollouts: num('mcts', 'rollouts', v.rollouts, 16, 1, 10000),
+    c: num('mcts', 'c', v.c, 1.4, 0, 100, true),
+    maxDepth: num('mcts', 'max-depth', v['max-depth'], 8, 2, 64),
+    ...(v['target-correct'] !== undefined ? { targetCorrect: num('mcts', 'target-correct', v['target-correct'], 1, 1, 10000) } : {}),
+    temperature: num('mcts', 'temperature', v.temperature, 0.8, 0, 5, true),
+    reward,
+    seed,
+  });
+  // What a tree of this run records (treeConfig), known before the engines load: an engine's
+  // info.id is its --model (ort and openai alike) and both run on the --engine backend.
+  const backend: EngineInfo['backend'] = v.engine === 'openai' ? 'openai' : 'ort';
+  const engineIds = { think: { id: v.model, backend }, reflect: { id: reflectModel, backend } };
+  let done = new Set<string>();
+  const check = (kept: readonly KeptRecord[], from: string) => {
+    done = checkResume(kept, from, { task: task.name, expected: (id) => treeConfig(searchConfig(id), engineIds), problems });
+  };
+  const sink = typeof v.out === 'string' ? new JsonlAppender(v.out, { resume: !!v.resume, check }) : null;
+  for (const d of sink?.dropped ?? []) out(`lab mcts: dropped an unfinished line (a run stopped while writing it): ${d}; its problem is searched again`);
   if (sink?.kept.length) out(`resuming: ${sink.kept.length} trees already in ${sink.partial}`);
   let think, reflect;
   try {
     think = await loadEngineFromFlags('mcts', v, v.model, { prefix: true });
-    reflect = typeof v['reflect-model'] === 'string' && v['reflect-model'] !== v.model ? await loadEngineFromFlags('mcts', v, v['reflect-model'], { prefix: true }) : think;
+    reflect = reflectModel !== v.model ? await loadEngineFromFlags('mcts', v, reflectModel, { prefix: true }) : think;
   } catch (e) {
     await think?.dispose();
     sink?.abandon();
@@ -74,23 +99,14 @@ export async function mctsCommand(argv: string[], out: (s: string) => void): Pro
   }
   let ok = false;
   try {
-    const problems = fromFile ? readDatasetFile(v.input as string, v.task).slice(0, v.count !== undefined ? count : undefined) : generateProblems(v.task, count, seed);
     for (const p of problems) {
       if (done.has(p.id)) {
         out(`${p.id}: already in ${sink!.partial}, skipped`);
         continue;
       }
-      const pattern = filePattern ?? choosePattern(patternArg, new Rng(`pattern:${seed}:${p.id}`));
-      const tree = await runSearch(p, task, { think, reflect }, {
-        pattern,
-        rollouts: num('mcts', 'rollouts', v.rollouts, 16, 1, 10000),
-        c: num('mcts', 'c', v.c, 1.4, 0, 100, true),
-        maxDepth: num('mcts', 'max-depth', v['max-depth'], 8, 2, 64),
-        ...(v['target-correct'] !== undefined ? { targetCorrect: num('mcts', 'target-correct', v['target-correct'], 1, 1, 10000) } : {}),
-        temperature: num('mcts', 'temperature', v.temperature, 0.8, 0, 5, true),
-        reward,
-        seed,
-      });
+      const config = searchConfig(p.id);
+      const pattern = config.pattern;
+      const tree = await runSearch(p, task, { think, reflect }, config);
       sink?.append(tree);
       const s = tree.stats;
       const refl = tree.nodes.filter((n) => n.role === 'Reflection').length;

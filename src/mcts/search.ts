@@ -6,7 +6,7 @@
  * verifier (and/or the Marco-o1 v1 confidence reward), back-propagates, and after a wrong answer
  * attaches a Reflection written by the reflect model under the configured ancestor.
  */
-import { abortError, type ChatMessage, type Completion, type Engine } from '../core/engine.js';
+import { abortError, type ChatMessage, type Completion, type Engine, type EngineInfo } from '../core/engine.js';
 import { fnv1a, Rng } from '../core/rng.js';
 import { lastBoxed } from '../tasks/answer.js';
 import type { Problem, Verdict } from '../tasks/types.js';
@@ -57,6 +57,39 @@ export interface SearchEngines {
 
 export const DEFAULT_ROLE_MODELS: Partial<Record<Role, 'think' | 'reflect'>> = { Reflection: 'reflect', 'Double-Check': 'reflect' };
 
+/** The search settings with their defaults filled in. */
+function withDefaults(config: SearchConfig) {
+  return {
+    c: config.c ?? 1.4,
+    rollouts: config.rollouts ?? 16,
+    maxDepth: config.maxDepth ?? 8,
+    seed: config.seed ?? 0,
+    temperature: config.temperature ?? 0.8,
+    maxNodeTokens: config.maxNodeTokens ?? 160,
+    reward: config.blind ? ('confidence' as const) : (config.reward ?? 'verifier'),
+    mixWeight: config.mixWeight ?? 0.5,
+    roleModels: { ...DEFAULT_ROLE_MODELS, ...config.roleModels },
+  };
+}
+
+/**
+ * The settings a tree records in its `config`: the search settings (defaults filled in), the
+ * pattern's name and the two engines (model id and backend). `lab mcts --resume` compares them
+ * with what the resumed run would record, so trees of other settings are never mixed in one file.
+ */
+export function treeConfig(config: SearchConfig, engines: { think: Pick<EngineInfo, 'id' | 'backend'>; reflect: Pick<EngineInfo, 'id' | 'backend'> }): Record<string, unknown> {
+  const cfg = withDefaults(config);
+  return {
+    pattern: config.pattern.name, c: cfg.c, rollouts: cfg.rollouts, maxDepth: cfg.maxDepth, seed: cfg.seed,
+    temperature: cfg.temperature, maxNodeTokens: cfg.maxNodeTokens, reward: cfg.reward, think: engines.think.id,
+    reflect: engines.reflect.id, roleModels: cfg.roleModels, ...(config.targetCorrect ? { targetCorrect: config.targetCorrect } : {}),
+    ...(config.tokenBudget ? { tokenBudget: config.tokenBudget } : {}),
+    // Only where it changes the reward.
+    ...(cfg.reward === 'mix' ? { mixWeight: cfg.mixWeight } : {}),
+    backends: { think: engines.think.backend, reflect: engines.reflect.backend },
+  };
+}
+
 /** Marco-o1 v1 confidence: mean over tokens of exp(lp) / Σ exp(top-5 lp). */
 export function confidenceReward(c: Pick<Completion, 'logprobs'>): number {
   const toks = c.logprobs.filter((t) => t.top.length > 0);
@@ -77,17 +110,7 @@ export async function runSearch(
   config: SearchConfig,
   opts: { signal?: AbortSignal; onEvent?: (e: TreeEvent, tree: Tree) => void } = {},
 ): Promise<Tree> {
-  const cfg = {
-    c: config.c ?? 1.4,
-    rollouts: config.rollouts ?? 16,
-    maxDepth: config.maxDepth ?? 8,
-    seed: config.seed ?? 0,
-    temperature: config.temperature ?? 0.8,
-    maxNodeTokens: config.maxNodeTokens ?? 160,
-    reward: config.blind ? ('confidence' as const) : (config.reward ?? 'verifier'),
-    mixWeight: config.mixWeight ?? 0.5,
-    roleModels: { ...DEFAULT_ROLE_MODELS, ...config.roleModels },
-  };
+  const cfg = withDefaults(config);
   if (cfg.maxDepth < 2) throw new Error('maxDepth must be at least 2');
   const pattern = config.pattern;
   const reflect = engines.reflect ?? engines.think;
@@ -101,10 +124,7 @@ export async function runSearch(
     schema: TREE_SCHEMA,
     id: `${problem.id}:${pattern.name}:${cfg.seed}`,
     task: { family: problem.family, problemId: problem.id, question: problem.question, answer: problem.answer },
-    config: { pattern: pattern.name, c: cfg.c, rollouts: cfg.rollouts, maxDepth: cfg.maxDepth, seed: cfg.seed,
-      temperature: cfg.temperature, maxNodeTokens: cfg.maxNodeTokens, reward: cfg.reward, think: engines.think.info.id,
-      reflect: reflect.info.id, roleModels: cfg.roleModels, ...(config.targetCorrect ? { targetCorrect: config.targetCorrect } : {}),
-      ...(config.tokenBudget ? { tokenBudget: config.tokenBudget } : {}) },
+    config: treeConfig(config, { think: engines.think.info, reflect: reflect.info }),
     nodes: [root],
     events: [],
     stats,
