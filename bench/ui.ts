@@ -8,13 +8,28 @@
  *   on each device, side by side in one run;
  * - the Search view's tree diagram on a 200-node tree: drawing it and stepping the replay, beside
  *   the list (bench/ui-diagram.ts). `--only diagram` runs just this part.
- * Prints a table for bench/RESULTS.md.
+ * - training steps/s and tokens/s in the Train view's worker, WebGPU vs wasm on the same pairs
+ *   (bench/ui-train.ts). `--only train` runs just this part; `--train-steps 3` timed steps after
+ *   `--train-warmup 1`, `--train-batch 8` pairs per step, `--train-repeats 1` (alternating order).
+ * Prints tables for bench/RESULTS.md.
  */
 import { openBuiltLab } from '../tests/e2e/built-lab.js';
 import { benchDiagram, diagramRows } from './ui-diagram.js';
+import { benchTrain, trainRows, type TrainBenchOptions } from './ui-train.js';
 
-const repeats = Number(process.argv[process.argv.indexOf('--repeats') + 1] || 3) || 3;
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const arg = (n: string) => (process.argv.includes(`--${n}`) ? process.argv[process.argv.indexOf(`--${n}`) + 1] : undefined);
+const repeats = Number(arg('repeats') || 3) || 3;
+const only = arg('only') ?? null;
+if (only !== null && only !== 'diagram' && only !== 'train') throw new Error(`bench/ui.ts: --only takes diagram or train, not "${only}"`);
+const train: TrainBenchOptions = {
+  steps: Number(arg('train-steps') ?? 3),
+  warmup: Number(arg('train-warmup') ?? 1),
+  batch: Number(arg('train-batch') ?? 8),
+  repeats: Number(arg('train-repeats') ?? 1),
+};
+if (!(train.steps >= 1 && train.warmup >= 0 && train.batch >= 1 && train.repeats >= 1)) {
+  throw new Error('bench/ui.ts: --train-steps, --train-batch and --train-repeats must be >= 1, --train-warmup >= 0');
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const lab = await openBuiltLab('/');
@@ -33,6 +48,12 @@ if (only === 'diagram') {
   await lab.close();
   console.log(`| measurement | median | runs |\n|---|---|---|`);
   for (const r of rows) console.log(r);
+  process.exit(0);
+}
+if (only === 'train') {
+  const runs = await benchTrain(page, train);
+  await lab.close();
+  for (const r of trainRows(runs, train)) console.log(r);
   process.exit(0);
 }
 
@@ -70,9 +91,13 @@ for (const device of ['webgpu', 'wasm'] as const) {
 // A fresh page: after the runs above the Search view shows its own last search, not the session's trees.
 await page.goto(lab.url + '/');
 rows.push(...diagramRows(await benchDiagram(page, Math.max(repeats, 5))));
+await page.goto(lab.url + '/');
+const trainRuns = await benchTrain(page, train);
 await lab.close();
 
 console.log(`| measurement | median | runs |\n|---|---|---|`);
 console.log(`| time to interactive, first visit (tabs + demo tree) | ${Math.round(cold)} ms | 1 |`);
 console.log(`| time to interactive, reload with the service worker | ${Math.round(median(warm))} ms | ${warm.map(Math.round).join(', ')} |`);
 for (const r of rows) console.log(r);
+console.log('');
+for (const r of trainRows(trainRuns, train)) console.log(r);
