@@ -10,7 +10,7 @@ import { evalCommand } from './eval.js';
 import { mctsCommand } from './mcts.js';
 import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
-import { trainCommand } from './train.js';
+import { useJaxThreads, threadsFlag } from './jax-threads.js';
 import { listCheckpoints, unpackTarModels } from './checkpoints.js';
 
 const HELP = `lab — Reasoning Lab command line
@@ -63,7 +63,11 @@ const COMMANDS: Record<string, Command> = {
   'dpo-loss': dpoLossCommand,
   score: scoreCommand,
   serve: serveCommand,
-  train: trainCommand,
+  // Loaded on demand: jax-js fixes its wasm worker pool when it is first imported (see jax-threads.ts).
+  train: async (argv: string[], out: (s: string) => void) => {
+    useJaxThreads(threadsFlag('train', argv));
+    return (await import('./train.js')).trainCommand(argv, out);
+  },
 };
 
 function formatParams(n: number): string {

@@ -16,16 +16,18 @@ import type { ScheduleKind } from '../train/schedule.js';
 import { DEFAULT_SETTINGS, JaxTrainer, prepareReference, type StepMetrics, type TrainSettings } from '../train/trainer.js';
 import { num, parse, UsageError } from './args.js';
 import { readCheckpointMeta, readModelFolder, writeCheckpointDir } from './checkpoints.js';
+import { startedThreads, threadsFlag } from './jax-threads.js';
 
 const HELP = `lab train --model tiny-a (--sft sft.jsonl | --dpo dpo.jsonl) --out checkpoints/NAME
         [--loss sigmoid|cdpo|ipo|robust|hinge] [--beta 0.1] [--eps 0.1] [--alpha 0] [--mask-common-prefix]
         [--lr 5e-5] [--warmup 0] [--schedule linear|cosine|constant] [--clip 1] [--weight-decay 0]
         [--steps N | --epochs E] [--batch 8] [--micro-batch 8] [--seed 1]
-        [--eval-every K] [--eval-rows 0] [--resume] [--json]
+        [--eval-every K] [--eval-rows 0] [--threads all] [--resume] [--json]
   --model      the start (and DPO reference) model: a catalogue id or a checkpoint folder
   --sft/--dpo  TRL JSONL as \`lab extract\` writes it (messages / prompt, chosen, rejected)
   --alpha      joint objective: dpo_loss + alpha * nll_loss (NLL of the chosen tokens)
   --eval-every every K steps: eval/ metrics on --eval-rows held-out pairs, and save the checkpoint
+  --threads    wasm worker threads (default: every core; 1: single-threaded); results do not depend on it
   --resume     continue the checkpoint in --out from its last saved step (same data, same order)
 Writes --out/{onnx/model.onnx, model.safetensors, optimizer.safetensors, trainer_state.json,
 metrics.jsonl, config and tokenizer files}; Ctrl-C saves the last finished step and exits.`;
@@ -54,7 +56,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
     loss: { type: 'string' }, beta: { type: 'string' }, eps: { type: 'string' }, alpha: { type: 'string' }, 'mask-common-prefix': { type: 'boolean' },
     lr: { type: 'string' }, warmup: { type: 'string' }, schedule: { type: 'string' }, clip: { type: 'string' }, 'weight-decay': { type: 'string' },
     steps: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, 'micro-batch': { type: 'string' }, seed: { type: 'string' },
-    'eval-every': { type: 'string' }, 'eval-rows': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
+    'eval-every': { type: 'string' }, 'eval-rows': { type: 'string' }, threads: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
   });
   if (v.help) return out(HELP);
   if (typeof v.model !== 'string') throw new UsageError('lab train: --model is required, e.g. --model tiny-a');
@@ -105,6 +107,8 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
   settings.steps = steps;
   settings.fixedLength = fixedShape(all, settings.microBatch, cfg.heads, cfg.maxPositions).T;
 
+  // The thread count was applied before jax-js loaded (main.ts); here it is only validated.
+  threadsFlag('train', argv);
   await init('wasm');
   defaultDevice('wasm');
   let meta: CheckpointMeta | null = null;
@@ -184,7 +188,7 @@ export async function trainCommand(argv: string[], out: (s: string) => void): Pr
         pending.length = 0;
       },
     });
-    out(`${res.stopped ? 'stopped' : 'done'}: step ${res.step}/${steps}, checkpoint ${v.out} (use it as --model ${v.out})`);
+    out(`${res.stopped ? 'stopped' : 'done'}: step ${res.step}/${steps}, checkpoint ${v.out} (use it as --model ${v.out}); jax-js wasm on ${Math.max(1, startedThreads())} thread(s)`);
   } finally {
     process.removeListener('SIGINT', onSigint);
     trainer.dispose();

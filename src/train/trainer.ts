@@ -181,7 +181,8 @@ export class JaxTrainer implements Trainer {
   }
 
   async completionLogps(examples: DpoExample[]): Promise<{ chosen: Float32Array; rejected: Float32Array }[]> {
-    const out: { chosen: Float32Array; rejected: Float32Array }[] = [];
+    // Micro-batches may reorder the examples: results are keyed by example, returned in input order.
+    const found = new Map<DpoExample, { chosen: Float32Array; rejected: Float32Array }>();
     const fixed = this.fixed();
     for (const group of this.groups(examples)) {
       // Rows [chosen..., rejected...], filled with padding rows up to the fixed shape.
@@ -199,9 +200,9 @@ export class JaxTrainer implements Trainer {
         const r = packed.rows[i]!;
         return lp.slice(i * packed.T + r.start, i * packed.T + r.start + r.count);
       };
-      group.forEach((_, j) => out.push({ chosen: take(j), rejected: take(B + j) }));
+      group.forEach((e, j) => found.set(e, { chosen: take(j), rejected: take(B + j) }));
     }
-    return out;
+    return examples.map((e) => found.get(e)!);
   }
 
   async step(examples: Example[]): Promise<StepMetrics> {
