@@ -34,6 +34,9 @@ export interface CheckpointRecord {
 /** What listings show (no file bytes). */
 export type CheckpointSummary = Omit<CheckpointRecord, 'files'> & { bytes: number };
 
+/** How to make room when a checkpoint does not fit (the lists that can delete them). */
+export const FREE_CHECKPOINT_SPACE = 'Delete checkpoints you no longer need (Delete, under Saved checkpoints in the Train or Models view) or export and delete old runs (Runs view)';
+
 export class CheckpointStore {
   private constructor(private readonly db: IDBDatabase) {}
 
@@ -53,15 +56,19 @@ export class CheckpointStore {
     this.db.close();
   }
 
-  /** Save (or replace) a checkpoint in one transaction. */
+  /**
+   * Save (or replace) a checkpoint in one transaction: the record with all its files is replaced
+   * whole or not at all, so a full disk, a killed worker or a closed tab keeps the previous save.
+   */
   async put(rec: CheckpointRecord): Promise<void> {
     for (const f of ENGINE_FILES) if (!rec.files[f]) throw new StoreError(`checkpoint ${rec.id}: file ${f} is missing`);
-    const tx = this.db.transaction('checkpoints', 'readwrite');
-    tx.objectStore('checkpoints').put(rec);
     try {
+      const tx = this.db.transaction('checkpoints', 'readwrite');
+      // put() itself can throw (e.g. a value the browser refuses to store), not only the commit.
+      tx.objectStore('checkpoints').put(rec);
       await done(tx);
     } catch (e) {
-      throw storeError(e, `save checkpoint "${rec.name}"`);
+      throw storeError(e, `save checkpoint "${rec.name}" at step ${rec.step}`, FREE_CHECKPOINT_SPACE);
     }
   }
 
