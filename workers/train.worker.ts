@@ -154,12 +154,15 @@ async function run(spec: TrainJobSpec): Promise<void> {
       post({ type: 'phase', phase: 'save', detail: `step ${step}` });
       doing = `the save of step ${step}`;
       const state = await guard(trainer.state());
-      const settings = { ...s, batch: spec.batch, seed: spec.seed, data: spec.dataName, device: spec.device } as unknown as Record<string, unknown>;
+      // The view's settings too, so Resume after a reload restarts the run as it was set up.
+      const view = { batch: spec.batch, seed: spec.seed, data: spec.dataName, device: spec.device, probeEvery: spec.probeEvery, probeFamily: spec.probes.family };
+      const settings = { ...s, ...view } as unknown as Record<string, unknown>;
       const data = { file: spec.dataName, rows: examples.length };
       const meta: CheckpointMeta = { schema: CHECKPOINT_SCHEMA, base: spec.base, step, steps: s.steps, settings, data, consumed, created: new Date().toISOString() };
       const files = checkpointFiles(base, state, meta);
-      const record = { id: spec.checkpointId, name: spec.name, base: spec.base, step, steps: s.steps, settings, files: Object.fromEntries(files), metrics, consumed, createdAt, updatedAt: Date.now() };
-      await store.put(record);
+      const rows = spec.sftRows ? { sft: spec.sftRows } : { dpo: spec.dpoRows ?? [] };
+      const record = { id: spec.checkpointId, name: spec.name, base: spec.base, step, steps: s.steps, settings, files: Object.fromEntries(files), metrics, consumed, rows };
+      await store.put({ ...record, createdAt, updatedAt: Date.now() });
       savedStep = step;
       post({ type: 'saved', id: spec.checkpointId, step });
       return files;
