@@ -5,7 +5,7 @@
  * the checkpoint (onnxruntime-web, greedy) so the page can show what the model says now. The UI
  * thread never trains. Pause / step / resume / stop arrive between steps.
  */
-import { defaultDevice, init } from '@jax-js/jax';
+import { defaultDevice, getWebGPUDevice, init } from '@jax-js/jax';
 import { createWebEngine } from '../src/engines/ort/web.js';
 import { ChatTokenizer } from '../src/engines/ort/tokenizer.js';
 import { CheckpointStore, ENGINE_FILES } from '../src/store/checkpoints.js';
@@ -17,7 +17,7 @@ import { modelConfig } from '../src/train/model.js';
 import { readHfWeights } from '../src/train/onnx-weights.js';
 import type { FromTrainWorker, ProbeResult, ToTrainWorker, TrainJobSpec, TrainMetrics } from '../src/train/protocol.js';
 import { DataOrder } from '../src/train/run.js';
-import { JaxTrainer, prepareReference } from '../src/train/trainer.js';
+import { JaxTrainer, NonFiniteLossError, prepareReference } from '../src/train/trainer.js';
 
 const post = (m: FromTrainWorker) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
 
@@ -70,15 +70,52 @@ async function probe(spec: TrainJobSpec, files: Map<string, Uint8Array>): Promis
   }
 }
 
+/** The GPU device went away (driver reset, GPU process crash, another tab's loss, destroy()). */
+class DeviceLostError extends Error {
+  constructor(readonly info: GPUDeviceLostInfo) {
+    super(`the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`);
+  }
+}
+
+/**
+ * Rejects with DeviceLostError once jax-js's GPU device is lost (never on wasm). Work on a lost
+ * device fails with unrelated words ("Buffer was unmapped before mapping was resolved", measured)
+ * or could wait forever, so each GPU task races this.
+ */
+function watchDevice(device: 'webgpu' | 'wasm'): { lost: Promise<never> | null; info: () => GPUDeviceLostInfo | null } {
+  if (device !== 'webgpu') return { lost: null, info: () => null };
+  let info: GPUDeviceLostInfo | null = null;
+  const lost = getWebGPUDevice().lost.then((i) => {
+    info = i;
+    throw new DeviceLostError(i);
+  });
+  lost.catch(() => {}); // handled by whoever races it; no unhandled rejection when nobody does
+  return { lost, info: () => info };
+}
+
+/** The page's one message for a failed run: what went wrong, at which step, and what was kept. */
+function failure(e: Error, doing: string, savedStep: number | null): string {
+  // Bad input fails while loading, before there is anything to keep: then the message stands alone.
+  const kept = savedStep !== null ? `The checkpoint saved at step ${savedStep} is kept: Resume continues from it.` : doing === 'loading' ? '' : 'No checkpoint had been saved yet.';
+  if (e instanceof DeviceLostError) return `The GPU device was lost during ${doing} (${e.info.reason}${e.info.message ? `: ${e.info.message}` : ''}). ${kept} If the GPU keeps failing, choose the wasm device before resuming.`;
+  if (e instanceof NonFiniteLossError)
+    return `Training diverged at step ${e.step}: the loss is ${e.loss} and the gradient norm ${e.gradNorm}. Lower the learning rate (e.g. by 10x) before resuming, or start again with it. ${kept}`;
+  return kept ? `${e.message.replace(/\.?$/, '.')} ${kept}` : e.message;
+}
+
 async function run(spec: TrainJobSpec): Promise<void> {
   mode = spec.paused ? 'pause' : 'run';
   let step = 0;
   let savedStep: number | null = null;
+  let doing = 'loading';
+  let gpu: ReturnType<typeof watchDevice> = { lost: null, info: () => null };
+  const guard = <T>(p: Promise<T>): Promise<T> => (gpu.lost ? Promise.race([p, gpu.lost]) : p);
   try {
     post({ type: 'phase', phase: 'load', detail: `${spec.base} on ${spec.device}` });
     const devices = await init(spec.device);
     if (!devices.includes(spec.device)) throw new Error(spec.device === 'webgpu' ? 'WebGPU is not available to the trainer in this browser: choose the wasm device' : `the ${spec.device} device could not start`);
     defaultDevice(spec.device);
+    gpu = watchDevice(spec.device);
     const raw = await fetchFiles(spec.baseUrl);
     const base: ModelFolder = { config: json(raw[0]!), generationConfig: json(raw[1]!), tokenizer: json(raw[2]!), tokenizerConfig: json(raw[3]!), onnx: raw[4]! };
     const cfg = modelConfig(base.config, `${spec.base}/config.json`);
@@ -96,6 +133,7 @@ async function run(spec: TrainJobSpec): Promise<void> {
     let createdAt = Date.now();
     if (spec.resume) {
       const rec = await store.get(spec.checkpointId);
+      if (rec.base !== spec.base) throw new Error(`checkpoint "${rec.name}" was trained from ${rec.base}: choose ${rec.base} as the start model to resume it`);
       start = stateFromFiles(rec.files['onnx/model.onnx']!, rec.files['model.safetensors'] ?? null, rec.files['optimizer.safetensors'] ?? null, rec.step);
       consumed = rec.consumed;
       metrics = rec.metrics;
@@ -105,21 +143,26 @@ async function run(spec: TrainJobSpec): Promise<void> {
     }
     if (s.objective === 'dpo') {
       post({ type: 'phase', phase: 'reference', detail: `${examples.length} pairs` });
+      doing = 'the reference pass';
       const ref = new JaxTrainer(cfg, baseWeights, s, tok.padId);
-      await prepareReference(ref, examples);
+      await guard(prepareReference(ref, examples));
       ref.dispose();
     }
     const trainer = new JaxTrainer(cfg, start ?? baseWeights, s, tok.padId);
     const order = new DataOrder(examples.length, spec.seed);
     const save = async (): Promise<Map<string, Uint8Array>> => {
       post({ type: 'phase', phase: 'save', detail: `step ${step}` });
-      const state = await trainer.state();
-      const settings = { ...s, batch: spec.batch, seed: spec.seed, data: spec.dataName, device: spec.device } as unknown as Record<string, unknown>;
+      doing = `the save of step ${step}`;
+      const state = await guard(trainer.state());
+      // The view's settings too, so Resume after a reload restarts the run as it was set up.
+      const view = { batch: spec.batch, seed: spec.seed, data: spec.dataName, device: spec.device, probeEvery: spec.probeEvery, probeFamily: spec.probes.family };
+      const settings = { ...s, ...view } as unknown as Record<string, unknown>;
       const data = { file: spec.dataName, rows: examples.length };
       const meta: CheckpointMeta = { schema: CHECKPOINT_SCHEMA, base: spec.base, step, steps: s.steps, settings, data, consumed, created: new Date().toISOString() };
       const files = checkpointFiles(base, state, meta);
-      const record = { id: spec.checkpointId, name: spec.name, base: spec.base, step, steps: s.steps, settings, files: Object.fromEntries(files), metrics, consumed, createdAt, updatedAt: Date.now() };
-      await store.put(record);
+      const rows = spec.sftRows ? { sft: spec.sftRows } : { dpo: spec.dpoRows ?? [] };
+      const record = { id: spec.checkpointId, name: spec.name, base: spec.base, step, steps: s.steps, settings, files: Object.fromEntries(files), metrics, consumed, rows };
+      await store.put({ ...record, createdAt, updatedAt: Date.now() });
       savedStep = step;
       post({ type: 'saved', id: spec.checkpointId, step });
       return files;
@@ -134,7 +177,8 @@ async function run(spec: TrainJobSpec): Promise<void> {
         stopped = true;
         break;
       }
-      const m = await trainer.step(order.take(consumed, spec.batch).map((i) => examples[i]!));
+      doing = `step ${step + 1}`;
+      const m = await guard(trainer.step(order.take(consumed, spec.batch).map((i) => examples[i]!)));
       consumed += spec.batch;
       step = m.step;
       tokens += m.tokens;
@@ -144,6 +188,7 @@ async function run(spec: TrainJobSpec): Promise<void> {
       if (spec.probeEvery > 0 && step % spec.probeEvery === 0 && step < s.steps) {
         const files = await save();
         post({ type: 'phase', phase: 'probe', detail: `step ${step}` });
+        doing = `the probe answers of step ${step}`;
         post({ type: 'probe', step, results: await probe(spec, files) });
         post({ type: 'phase', phase: 'train' });
       }
@@ -154,9 +199,12 @@ async function run(spec: TrainJobSpec): Promise<void> {
     store.close();
     post({ type: 'done', step, stopped, id: spec.checkpointId });
   } catch (e) {
-    const err = e as Error;
-    const lost = /device.*lost|GPUDevice/i.test(err.message);
-    post({ type: 'error', step, savedStep, message: lost ? `the GPU device was lost at step ${step + 1} (${err.message}); the checkpoint saved at step ${savedStep ?? '–'} is kept: resume on wasm` : err.message });
+    let err = e as Error;
+    // The task that failed may report before the device's own `lost` does: give it a moment.
+    if (gpu.lost && !(err instanceof DeviceLostError)) await Promise.race([gpu.lost.catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+    const info = gpu.info();
+    if (info && !(err instanceof DeviceLostError)) err = new DeviceLostError(info);
+    post({ type: 'error', step, savedStep, message: failure(err, doing, savedStep) });
   }
 }
 

@@ -4,6 +4,7 @@
  * and its metrics; each save is one transaction, so a killed tab keeps the previous save whole.
  * Works in the page and in workers (the training worker saves, the engine worker loads).
  */
+import type { DpoRow, SftRow } from '../data/trees-io.js';
 import { done, req, storeError, StoreError } from './db.js';
 
 export const CKPT_DB = 'reasoning-lab-checkpoints';
@@ -27,12 +28,20 @@ export interface CheckpointRecord {
   metrics: Record<string, number>[];
   /** Examples consumed so far (resume position in the seeded data order). */
   consumed: number;
+  /**
+   * The rows the run trains on, so it can be resumed after a reload (absent in checkpoints
+   * imported from a `.tar`: those resume on the Train view's current data).
+   */
+  rows?: { dpo?: DpoRow[]; sft?: SftRow[] };
   createdAt: number;
   updatedAt: number;
 }
 
-/** What listings show (no file bytes). */
-export type CheckpointSummary = Omit<CheckpointRecord, 'files'> & { bytes: number };
+/** What listings show (no file bytes, no rows). */
+export type CheckpointSummary = Omit<CheckpointRecord, 'files' | 'rows'> & { bytes: number };
+
+/** How to make room when a checkpoint does not fit (the lists that can delete them). */
+export const FREE_CHECKPOINT_SPACE = 'Delete checkpoints you no longer need (Delete, under Saved checkpoints in the Train or Models view) or export and delete old runs (Runs view)';
 
 export class CheckpointStore {
   private constructor(private readonly db: IDBDatabase) {}
@@ -53,15 +62,19 @@ export class CheckpointStore {
     this.db.close();
   }
 
-  /** Save (or replace) a checkpoint in one transaction. */
+  /**
+   * Save (or replace) a checkpoint in one transaction: the record with all its files is replaced
+   * whole or not at all, so a full disk, a killed worker or a closed tab keeps the previous save.
+   */
   async put(rec: CheckpointRecord): Promise<void> {
     for (const f of ENGINE_FILES) if (!rec.files[f]) throw new StoreError(`checkpoint ${rec.id}: file ${f} is missing`);
-    const tx = this.db.transaction('checkpoints', 'readwrite');
-    tx.objectStore('checkpoints').put(rec);
     try {
+      const tx = this.db.transaction('checkpoints', 'readwrite');
+      // put() itself can throw (e.g. a value the browser refuses to store), not only the commit.
+      tx.objectStore('checkpoints').put(rec);
       await done(tx);
     } catch (e) {
-      throw storeError(e, `save checkpoint "${rec.name}"`);
+      throw storeError(e, `save checkpoint "${rec.name}" at step ${rec.step}`, FREE_CHECKPOINT_SPACE);
     }
   }
 
@@ -74,7 +87,7 @@ export class CheckpointStore {
   async list(): Promise<CheckpointSummary[]> {
     const all = (await req(this.db.transaction('checkpoints').objectStore('checkpoints').getAll())) as CheckpointRecord[];
     return all
-      .map(({ files, ...rest }) => ({ ...rest, bytes: Object.values(files).reduce((a, f) => a + f.byteLength, 0) }))
+      .map(({ files, rows: _rows, ...rest }) => ({ ...rest, bytes: Object.values(files).reduce((a, f) => a + f.byteLength, 0) }))
       .sort((a, b) => b.updatedAt - a.updatedAt);
   }
 

@@ -39,10 +39,13 @@ export class StoreError extends Error {
   }
 }
 
-/** Translate IndexedDB failures into messages that name the fix. */
-export function storeError(e: unknown, action: string): StoreError {
+/**
+ * Translate IndexedDB failures into messages that name the fix. `free` says how to make room when
+ * the site's storage is full (what to delete, and where).
+ */
+export function storeError(e: unknown, action: string, free = 'Export and delete old runs (Runs view)'): StoreError {
   const name = (e as { name?: string } | null)?.name ?? '';
-  if (name === 'QuotaExceededError') return new StoreError(`cannot ${action}: the browser's storage for this site is full. Export and delete old runs (Runs view), then retry; nothing was half-saved.`, e);
+  if (name === 'QuotaExceededError') return new StoreError(`cannot ${action}: the browser's storage for this site is full. ${free}, then retry; nothing was half-saved.`, e);
   if (name === 'InvalidStateError' || name === 'UnknownError') return new StoreError(`cannot ${action}: storage is unavailable (private window or disk error); export your work to a file.`, e);
   return new StoreError(`cannot ${action}: ${(e as Error)?.message ?? String(e)}`, e);
 }
@@ -58,9 +61,14 @@ export function req<T>(r: IDBRequest<T>): Promise<T> {
 /** Resolves when a transaction commits; rejects when it aborts or fails. */
 export function done(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
+    // A failed request's error event reaches the transaction before it aborts, while tx.error is
+    // still null; the abort that follows carries the cause (a ConstraintError, a QuotaExceededError,
+    // where the request itself only says AbortError). A request error that its handler prevented
+    // does not abort the transaction, and then nothing failed.
+    let requestError: DOMException | null = null;
+    tx.onerror = (ev) => (requestError ??= (ev.target as IDBRequest | null)?.error ?? null);
+    tx.onabort = () => reject(tx.error ?? requestError ?? new DOMException('transaction aborted', 'AbortError'));
     tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
-    tx.onerror = () => reject(tx.error);
   });
 }
 

@@ -74,6 +74,23 @@ describe('LabStore (IndexedDB)', () => {
     expect(after.usage.quota).toBeGreaterThan(0);
   });
 
+  it('a failed request rejects with its own error: a clashing run id is named, not "null"', async () => {
+    const msg = await lab.page.evaluate(async () => {
+      const { LabStore } = (globalThis as any).labStore;
+      const s = await LabStore.open('lab-test-dup');
+      await s.createRun({ id: 'dup', kind: 'search', title: 'first', config: {} });
+      try {
+        await s.createRun({ id: 'dup', kind: 'search', title: 'second', config: {} });
+        return 'created twice';
+      } catch (e) {
+        return (e as Error).message;
+      } finally {
+        s.close();
+      }
+    });
+    expect(msg).toBe('a run with id "dup" already exists');
+  });
+
   it('turns a full disk into advice and keeps earlier work', async () => {
     const msg = await lab.page.evaluate(() => {
       const { storeError } = (globalThis as any).labStore;

@@ -1,8 +1,11 @@
 /**
  * The Train view in headless Chromium on the dev server: import pairs, train in the worker on
  * wasm with live rows and probe answers, checkpoints saved to IndexedDB survive a reload and load
- * as a model; step-by-step mode, Stop and Resume; a worker crash shows a message and keeps the
- * last checkpoint; axe finds no serious violations in the view.
+ * as a model; step-by-step mode, Stop and Resume; Resume training on a saved checkpoint after a
+ * reload continues its step numbers with the record's settings and rows; a diverging learning
+ * rate, an empty file, pairs counted by another tokenizer and a worker crash each show one
+ * message in #train-error (naming the kept checkpoint where there is one); axe finds no serious
+ * violations in the view.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -26,6 +29,20 @@ async function importPairs(): Promise<void> {
   await lab.page.locator('lab-train-view #train-file').setInputFiles({ name: 'pairs.jsonl', mimeType: 'text/plain', buffer: Buffer.from(jsonl) });
   await lab.page.locator('lab-train-view #train-status', { hasText: 'pairs.jsonl: 4 rows' }).waitFor();
 }
+
+/** A fresh page load of the Train view with these `t*` settings (no state from earlier tests). */
+async function openTrain(hash: string): Promise<void> {
+  await lab.page.goto('about:blank');
+  await lab.page.goto(`${lab.url}/#view=train&${hash}`);
+  await lab.page.waitForSelector('lab-train-view');
+}
+
+/** Wait until the Train view's button `id` is enabled. */
+async function enabled(id: string): Promise<void> {
+  await lab.page.waitForFunction((sel) => !document.querySelector('lab-app')!.shadowRoot!.querySelector('lab-train-view')!.shadowRoot!.querySelector<HTMLButtonElement>(sel)!.disabled, `#${id}`, { timeout: 120_000 });
+}
+
+const trainError = () => lab.page.locator('lab-train-view #train-error');
 
 describe('Train view', () => {
   it('trains in the worker with live metrics and probes; the checkpoint survives a reload and loads as a model', async () => {
@@ -111,11 +128,89 @@ describe('Train view', () => {
     expect(r.checkpoint).toMatch(/^ckpt-console-/);
   });
 
+  it('Resume training on a checkpoint after a reload continues its steps with its own settings and rows', async () => {
+    const page = lab.page;
+    await openTrain('tsource=file&tsteps=3&tbatch=2&tprobe=0&tdevice=wasm&tstep=1');
+    await importPairs();
+    await page.locator('lab-train-view #train-start').click();
+    await enabled('train-step');
+    await page.locator('lab-train-view #train-step').click();
+    await page.locator('lab-train-view #train-table tbody tr').first().waitFor({ timeout: 120_000 });
+    await page.locator('lab-train-view #train-stop').click();
+    await page.locator('lab-train-view #train-status', { hasText: 'Stopped at step 1' }).waitFor({ timeout: 120_000 });
+    // After the reload: other settings in the link, no file imported and no Data view pairs, so
+    // only the record's settings and rows can give a 3-step run on 4 pairs.
+    await openTrain('tsteps=7&tbatch=1&tdevice=wasm');
+    expect(await page.locator('lab-train-view #train-resume').isDisabled()).toBe(true);
+    const item = page.locator('lab-train-view #train-checkpoints li', { hasText: 'step 1/3' }).first();
+    await item.locator('button.resume').click();
+    await page.locator('lab-train-view #train-status', { hasText: 'Finished: 3 steps' }).waitFor({ timeout: 240_000 });
+    // Step 1 comes from the record; 2 and 3 are new: a run restarted from scratch would show 1 again.
+    expect(await page.locator('lab-train-view #train-table tbody tr th').allTextContents()).toEqual(['1', '2', '3']);
+    expect(await page.locator('lab-train-view #train-checkpoints li').first().textContent()).toMatch(/step 3\/3/);
+    const hash = await page.evaluate(() => location.hash);
+    expect(hash).toMatch(/tsteps=3/);
+    expect(hash).toMatch(/tbatch=2/);
+    expect(await trainError().count()).toBe(0);
+  });
+
+  it('a learning rate that diverges stops the run with a message naming the step and the kept checkpoint', async () => {
+    // lr 1 on these pairs: step 1 is fine, step 2's gradient is NaN (as in Node's trainer).
+    await openTrain('tsource=file&tsteps=3&tbatch=2&tprobe=1&tdevice=wasm&tlr=1');
+    await importPairs();
+    await lab.page.locator('lab-train-view #train-start').click();
+    await trainError().waitFor({ timeout: 240_000 });
+    const text = await trainError().textContent();
+    expect(text).toMatch(/^Training diverged at step 2: the loss is \S+ and the gradient norm NaN\. Lower the learning rate \(e\.g\. by 10x\) before resuming, or start again with it\./);
+    expect(text).toMatch(/The checkpoint saved at step 1 is kept: Resume continues from it\.$/);
+    expect(text).not.toMatch(/--lr|--clip/);
+    expect(await lab.page.locator('lab-train-view #train-table tbody tr th').allTextContents()).toEqual(['1']);
+  });
+
+  it('an empty JSONL file is refused on import, and Start then says there is no data', async () => {
+    await openTrain('tsource=file&tsteps=1&tbatch=2&tdevice=wasm');
+    await lab.page.locator('lab-train-view #train-file').setInputFiles({ name: 'empty.jsonl', mimeType: 'text/plain', buffer: Buffer.from('\n\n') });
+    await trainError().waitFor();
+    expect(await trainError().textContent()).toBe('empty.jsonl:1: the file is empty: expected one JSON object per line');
+    await lab.page.locator('lab-train-view #train-start').click();
+    expect(await trainError().textContent()).toBe('No training data: extract pairs in the Data view, or import a JSONL file.');
+    expect(await lab.page.locator('lab-train-view #train-stop').isDisabled()).toBe(true);
+  });
+
+  it('pairs whose token counts come from another tokenizer are refused with the line and field', async () => {
+    // tiny-a and tiny-b split these texts alike (shared prefixes of 17, 18, 11 and 16 tokens), so
+    // write what a tokenizer with finer pieces would record: 3 more tokens each.
+    const rows = PAIR_ROWS.map((r, i) => JSON.stringify({ prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, meta: { common_prefix_tokens: [17, 18, 11, 16][i]! + 3 } }));
+    await openTrain('tsource=file&tsteps=1&tbatch=2&tdevice=wasm');
+    await lab.page.locator('lab-train-view #train-file').setInputFiles({ name: 'other.jsonl', mimeType: 'text/plain', buffer: Buffer.from(rows.join('\n') + '\n') });
+    await lab.page.locator('lab-train-view #train-status', { hasText: 'other.jsonl: 4 rows' }).waitFor();
+    await lab.page.locator('lab-train-view #train-start').click();
+    await trainError().waitFor({ timeout: 120_000 });
+    expect(await trainError().textContent()).toMatch(/^other\.jsonl:1: field "meta\.common_prefix_tokens" is 20 but this model's tokenizer finds 17: the pairs were extracted for another model/);
+  });
+
+  it('a worker crash in the view: #train-error names the kept checkpoint', async () => {
+    await openTrain('tsource=file&tsteps=3&tbatch=2&tprobe=1&tdevice=wasm&tstep=1');
+    await importPairs();
+    await lab.page.locator('lab-train-view #train-start').click();
+    await enabled('train-step');
+    await lab.page.locator('lab-train-view #train-step').click();
+    await lab.page.locator('lab-train-view #train-status', { hasText: 'Checkpoint saved at step 1' }).waitFor({ timeout: 120_000 });
+    // What the browser delivers when the worker dies of an uncaught error.
+    await lab.page.evaluate(() => {
+      const view = document.querySelector('lab-app')!.shadowRoot!.querySelector('lab-train-view') as any;
+      view.run.worker.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+    });
+    await trainError().waitFor();
+    expect(await trainError().textContent()).toBe('The training worker crashed (simulated crash). The checkpoint saved at step 1 is kept: Resume continues from it.');
+    expect(await lab.page.locator('lab-train-view #train-resume').isDisabled()).toBe(false);
+  });
+
   it('a worker crash shows a message naming the kept checkpoint', async () => {
     await lab.page.goto(`${lab.url}/tests/browser/train-harness.html`);
     await lab.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
     const r = await lab.page.evaluate((rows) => (globalThis as any).labTest.crash(rows), jsonl);
-    expect(r.message).toMatch(/the training worker crashed \(simulated crash\); the checkpoint saved at step 1 is kept/);
+    expect(r.message).toBe('The training worker crashed (simulated crash). The checkpoint saved at step 1 is kept: Resume continues from it.');
     expect(r.step).toBe(1);
   });
 

@@ -27,13 +27,17 @@ export function tarFromRecord(rec: CheckpointRecord): Uint8Array {
 }
 
 /**
- * Saved checkpoints (IndexedDB): load as a model, export as a `.tar` for `lab`, import one, delete.
- * Used by the Train, Models and Runs views. Fires `load-checkpoint` with `{ id, base }`.
+ * Saved checkpoints (IndexedDB): load as a model, export as a `.tar` for `lab`, import one, delete,
+ * and (in the Train view) resume training. Used by the Train, Models and Runs views.
+ * @fires load-checkpoint - `{ id, base }`: load it as a model.
+ * @fires resume-checkpoint - `{ id }`: continue training it (only with `resumable`).
  */
 @customElement('lab-checkpoint-list')
 export class LabCheckpointList extends LitElement {
-  /** Disable deleting while a run writes checkpoints. */
+  /** Disable deleting and resuming while a run writes checkpoints. */
   @property({ type: Boolean }) busy = false;
+  /** Show a Resume training button per checkpoint (the Train view, which can continue one). */
+  @property({ type: Boolean }) resumable = false;
   @state() private items: CheckpointSummary[] = [];
   @state() private error = '';
 
@@ -100,6 +104,9 @@ export class LabCheckpointList extends LitElement {
         : html`<ul class="checkpoints">${this.items.map(
             (c) => html`<li>${c.name} — step ${c.step}/${c.steps}, ${(c.bytes / 1e6).toFixed(1)} MB
               <button @click=${() => this.dispatchEvent(new CustomEvent('load-checkpoint', { detail: { id: c.id, base: c.base }, bubbles: true, composed: true }))}>${t.load}</button>
+              ${this.resumable
+                ? html`<button class="resume" ?disabled=${this.busy} @click=${() => this.dispatchEvent(new CustomEvent('resume-checkpoint', { detail: { id: c.id }, bubbles: true, composed: true }))}>${t.resumeCheckpoint}</button>`
+                : nothing}
               <button @click=${() => this.exportOne(c.id)}>${t.export}</button>
               <button ?disabled=${this.busy} @click=${() => this.deleteOne(c.id)}>${t.delete}</button></li>`,
           )}</ul>`}

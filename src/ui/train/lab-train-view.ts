@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { parseDpoRows, parseSftRows, type DpoRow, type SftRow } from '../../data/trees-io.js';
 import { isSoftwareAdapter } from '../../engines/webllm/memory.js';
 import type { ProbeResult, TrainMetrics } from '../../train/protocol.js';
+import { CheckpointStore } from '../../store/checkpoints.js';
 import { loadCheckpointModel } from '../app/engines.js';
 import { HashController } from '../app/hash-controller.js';
 import { writeLesson } from '../app/lesson-link.js';
@@ -12,11 +13,14 @@ import { train as t } from '../messages/index.js';
 import { detectGpu } from '../models/gpu-detect.js';
 import './metrics-chart.js';
 import './checkpoint-list.js';
-import { OBJECTIVES, trainerSettings, trainSettingsFromHash, trainSettingsToHash, type TrainViewSettings } from './settings.js';
+import { OBJECTIVES, settingsFromCheckpoint, trainerSettings, trainSettingsFromHash, trainSettingsToHash, type TrainViewSettings } from './settings.js';
 import { TrainRun } from './train-client.js';
 import { loadTrainRecording, type TrainRecording } from './recording.js';
 
 const TABLE_KEYS = ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected', 'nll_loss', 'grad_norm', 'learning_rate', 'tokens/s'] as const;
+/** Rows a run trains on, and where they came from (a file name, "Data view pairs"). */
+type TrainData = { name: string; dpo?: DpoRow[]; sft?: SftRow[] };
+
 const num = (v: number | undefined) => (v === undefined ? '–' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 0.01 || v === 0 ? v.toFixed(3) : v.toExponential(2));
 
 /**
@@ -24,6 +28,8 @@ const num = (v: number | undefined) => (v === undefined ? '–' : Math.abs(v) >=
  * imported JSONL file, with live curves (and their table), probe answers every K steps, Stop /
  * Pause / One step / Resume, checkpoints saved to IndexedDB as it goes, and one click to load a
  * checkpoint as a model (Objectives then scores it against its base) or compare it in Evaluate.
+ * A saved checkpoint resumes after a reload too (Resume training in its list): its record holds
+ * the settings and the rows. A failed run says why in `#train-error` and which checkpoint is kept.
  */
 @customElement('lab-train-view')
 export class LabTrainView extends LitElement {
@@ -35,8 +41,9 @@ export class LabTrainView extends LitElement {
   @state() private notice = '';
   @state() private running = false;
   @state() private paused = false;
-  @state() private current: { id: string; step: number } | null = null;
-  private fileRows: { name: string; dpo?: DpoRow[]; sft?: SftRow[] } | null = null;
+  /** The checkpoint Resume continues: its id, step, name and the rows it trains on. */
+  @state() private current: { id: string; step: number; name: string; data: TrainData } | null = null;
+  private fileRows: TrainData | null = null;
   /** A recorded run on screen (lessons): replaced by the first live step. */
   @state() private recording: TrainRecording | null = null;
   private recordingName = '';
@@ -97,6 +104,11 @@ export class LabTrainView extends LitElement {
     await this.renderRoot.querySelector('lab-checkpoint-list')?.refresh();
   }
 
+  /** The rows the form's Data choice gives now (null: no file imported). */
+  private viewData(): TrainData | null {
+    return this.s.source === 'file' ? this.fileRows : { name: 'Data view pairs', ...this.sessionRows() };
+  }
+
   private sessionRows(): { dpo: DpoRow[]; sft: SftRow[] } {
     const pairs = session.state.pairs;
     return {
@@ -119,18 +131,21 @@ export class LabTrainView extends LitElement {
     }
   }
 
-  /** Start a new run, or continue the current checkpoint (`resume`). */
+  /** Start a new run, or continue the current checkpoint on its own rows (`resume`). */
   start(resume = false): void {
     const s = this.s;
-    const data = s.source === 'file' ? this.fileRows : { name: 'Data view pairs', ...this.sessionRows() };
+    const cont = resume ? this.current : null;
+    const data = cont ? cont.data : this.viewData();
     const rows = s.objective === 'sft' ? data?.sft : data?.dpo;
     if (!rows?.length) {
-      this.error = s.source === 'file' && this.fileRows && !rows ? `${this.fileRows.name} holds ${this.fileRows.dpo ? 'DPO pairs' : 'SFT rows'}: choose a matching objective and import it again` : t.noData;
+      this.error = data && !rows ? `${data.name} holds ${data.dpo ? 'DPO pairs' : 'SFT rows'}: choose a matching objective${cont ? '' : ' and import it again'}` : t.noData;
       return;
     }
     const device = s.device || this.autoDevice;
-    const id = resume && this.current ? this.current.id : `ckpt-${s.model}-${s.objective}-${Date.now().toString(36)}`;
-    const name = `${s.model} · ${t.objectives[s.objective]}${s.alpha > 0 && s.objective !== 'sft' ? ` + ${s.alpha}·NLL` : ''}${s.mask ? ' · masked' : ''}`;
+    const id = cont ? cont.id : `ckpt-${s.model}-${s.objective}-${Date.now().toString(36)}`;
+    const name = cont ? cont.name : `${s.model} · ${t.objectives[s.objective]}${s.alpha > 0 && s.objective !== 'sft' ? ` + ${s.alpha}·NLL` : ''}${s.mask ? ' · masked' : ''}`;
+    // A new run's failure before its first save keeps nothing: Resume must not pick up an older run.
+    if (!resume) this.current = null;
     if (!resume || this.recording) {
       this.rows = [];
       this.probes = null;
@@ -151,7 +166,7 @@ export class LabTrainView extends LitElement {
         onMetrics: (m) => (this.rows = [...this.rows, m]),
         onProbe: (step, results) => (this.probes = { step, results }),
         onSaved: (cid, step) => {
-          this.current = { id: cid, step };
+          this.current = { id: cid, step, name, data: data! };
           this.notice = t.saved(step);
           void this.refreshCheckpoints();
         },
@@ -169,6 +184,39 @@ export class LabTrainView extends LitElement {
       this.run = null;
       void this.refreshCheckpoints();
     });
+  }
+
+  /**
+   * Continue a saved checkpoint (Resume training in the list, also after a reload): the form takes
+   * the settings it was trained with, the table its metrics so far, and training goes on from its
+   * step with its optimiser state, data position and rows (the form's data for a checkpoint
+   * imported from a file, which holds none).
+   */
+  async resumeCheckpoint(id: string): Promise<void> {
+    if (this.running) return;
+    this.error = '';
+    try {
+      const store = await CheckpointStore.open();
+      const rec = await store.get(id).finally(() => store.close());
+      const s = settingsFromCheckpoint(rec, this.s);
+      const dataName = String(rec.settings.data ?? 'its data');
+      const data = rec.rows ? { name: dataName, ...rec.rows } : this.viewData();
+      if (!(s.objective === 'sft' ? data?.sft : data?.dpo)?.length) throw new Error(t.resumeNoData(dataName));
+      this.s = s;
+      writeLesson(trainSettingsToHash(s));
+      this.recording = null;
+      this.probes = null;
+      this.rows = rec.metrics as unknown as TrainMetrics[];
+      this.current = { id: rec.id, step: rec.step, name: rec.name, data: data! };
+      if (rec.step >= s.steps) {
+        this.notice = t.resumeFinished(rec.step);
+        return;
+      }
+      this.start(true);
+      this.notice = t.resumed(rec.name, rec.step);
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
   }
 
   /** Load a checkpoint into a model worker; Objectives then defaults to it vs its base. */
@@ -249,7 +297,13 @@ export class LabTrainView extends LitElement {
         : nothing}
       <section aria-labelledby="train-ckpt-h">
         <h3 id="train-ckpt-h">${t.checkpoints}</h3>
-        <lab-checkpoint-list id="train-checkpoints" ?busy=${this.running} @load-checkpoint=${(e: CustomEvent<{ id: string; base: string }>) => this.loadCheckpoint(e.detail)}></lab-checkpoint-list>
+        <lab-checkpoint-list
+          id="train-checkpoints"
+          resumable
+          ?busy=${this.running}
+          @load-checkpoint=${(e: CustomEvent<{ id: string; base: string }>) => this.loadCheckpoint(e.detail)}
+          @resume-checkpoint=${(e: CustomEvent<{ id: string }>) => this.resumeCheckpoint(e.detail.id)}
+        ></lab-checkpoint-list>
       </section>
     `;
   }

@@ -46,7 +46,8 @@ export function trainSettingsFromHash(p: HashParams): TrainViewSettings {
     eps: numParam(p, 'teps', d.eps, 0, 0.49),
     alpha: numParam(p, 'talpha', d.alpha, 0, 10),
     mask: p.tmask === '1',
-    lr: numParam(p, 'tlr', d.lr, 1e-7, 1e-2),
+    // As `lab train --lr` (at most 1): a rate that diverges is a lesson too, and the run says so.
+    lr: numParam(p, 'tlr', d.lr, 1e-7, 1),
     steps: Math.round(numParam(p, 'tsteps', d.steps, 1, 10000)),
     batch: Math.round(numParam(p, 'tbatch', d.batch, 1, 256)),
     seed: Math.round(numParam(p, 'tseed', d.seed, 0, 2 ** 31)),
@@ -77,5 +78,38 @@ export function trainerSettings(s: TrainViewSettings): TrainSettings {
     steps: s.steps,
     warmup: Math.min(2, Math.floor(s.steps / 4)),
     microBatch: Math.min(s.batch, 8),
+  };
+}
+
+const isObjective = (v: unknown): v is Objective => OBJECTIVES.includes(v as Objective);
+const numOr = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+
+/**
+ * The view settings a saved checkpoint was trained with (its record's `settings`: the trainer's
+ * settings plus batch, seed, device and the probe choices), over `fallback` for anything the
+ * record lacks (checkpoints imported from `lab train` have no probe settings). Throws when the
+ * checkpoint's start model is not one the Train view trains.
+ */
+export function settingsFromCheckpoint(rec: { base: string; steps: number; settings: Record<string, unknown> }, fallback: TrainViewSettings): TrainViewSettings {
+  if (rec.base !== 'tiny-a' && rec.base !== 'tiny-b') throw new Error(`this checkpoint was trained from ${rec.base}: the Train view continues only tiny-a and tiny-b checkpoints (use lab train --resume)`);
+  const r = rec.settings;
+  const dpo = (r.dpo ?? {}) as Record<string, unknown>;
+  const objective = r.objective === 'sft' ? 'sft' : isObjective(dpo.loss) ? dpo.loss : fallback.objective;
+  const families = ['letters', 'arithmetic', 'wordproblems', 'blocksworld'] as const;
+  return {
+    ...fallback,
+    model: rec.base,
+    objective,
+    beta: numOr(dpo.beta, fallback.beta),
+    eps: objective === 'cdpo' || objective === 'robust' ? numOr(dpo.eps, fallback.eps) : fallback.eps,
+    alpha: numOr(dpo.alpha, fallback.alpha),
+    mask: typeof dpo.maskCommonPrefix === 'boolean' ? dpo.maskCommonPrefix : fallback.mask,
+    lr: numOr(r.lr, fallback.lr),
+    steps: numOr(rec.steps, fallback.steps),
+    batch: numOr(r.batch, fallback.batch),
+    seed: numOr(r.seed, fallback.seed),
+    device: r.device === 'webgpu' || r.device === 'wasm' ? r.device : fallback.device,
+    probeEvery: numOr(r.probeEvery, fallback.probeEvery),
+    probeFamily: families.includes(r.probeFamily as 'letters') ? (r.probeFamily as TrainViewSettings['probeFamily']) : fallback.probeFamily,
   };
 }

@@ -13,6 +13,7 @@ export interface TrainCallbacks {
   onPaused?(step: number): void;
 }
 
+/** One run: `done` settles when the worker finishes, fails (its one message) or crashes. */
 export class TrainRun {
   readonly done: Promise<{ step: number; stopped: boolean; id: string }>;
   private readonly worker: Worker;
@@ -46,7 +47,8 @@ export class TrainRun {
       this.worker.onerror = (ev) => {
         ev.preventDefault();
         this.worker.terminate();
-        reject(new Error(`the training worker crashed (${ev.message || 'no message'}); ${this.savedStep !== null ? `the checkpoint saved at step ${this.savedStep} is kept` : 'no checkpoint had been saved yet'}`));
+        const kept = this.savedStep !== null ? `The checkpoint saved at step ${this.savedStep} is kept: Resume continues from it.` : 'No checkpoint had been saved yet.';
+        reject(new Error(`The training worker crashed (${ev.message || 'no message'}). ${kept}`));
       };
     });
     this.send({ type: 'start', spec });
