@@ -6,7 +6,7 @@
  * thread never trains. Pause / step / resume / stop arrive between steps.
  */
 import { defaultDevice, getWebGPUDevice, init } from '@jax-js/jax';
-import { createWebEngine } from '../src/engines/ort/web.js';
+import { createWebEngine, fetchWithProgress } from '../src/engines/ort/web.js';
 import { ChatTokenizer } from '../src/engines/ort/tokenizer.js';
 import { CheckpointStore, ENGINE_FILES } from '../src/store/checkpoints.js';
 import { generateProblems, family } from '../src/tasks/index.js';
@@ -44,11 +44,8 @@ async function gate(): Promise<boolean> {
 
 async function fetchFiles(baseUrl: string): Promise<Uint8Array[]> {
   return Promise.all(
-    ENGINE_FILES.map(async (f) => {
-      const res = await fetch(baseUrl + f);
-      if (!res.ok) throw new Error(`could not load ${f} of the start model from ${baseUrl} (HTTP ${res.status})`);
-      return new Uint8Array(await res.arrayBuffer());
-    }),
+    // The engines' download: on a first visit it survives the service worker precaching the same files.
+    ENGINE_FILES.map((f) => fetchWithProgress(baseUrl + f, `${f} of the start model`)),
   );
 }
 

@@ -33,7 +33,7 @@ class HttpStatusError extends Error {}
  * precaches the same model files while it installs, and Chromium fails one of two concurrent
  * writers of a cache entry (net::ERR_CACHE_WRITE_FAILURE), which read as "offline".
  */
-async function fetchWithProgress(url: string, file: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
+export async function fetchWithProgress(url: string, file: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
   try {
     return await download(url, file, 'default', onProgress);
   } catch (e) {
