@@ -85,34 +85,18 @@ export type Params = Record<string, Arr>;
 /** True for the HF names whose trainer layout is the transpose ([in, out]). */
 export const isLinear = (name: string): boolean => name.endsWith('_proj.weight');
 
-/** Constant inputs of one batch shape: RoPE tables, the causal masks and the rotate-half matrix. */
+/** Constant inputs of one batch shape: RoPE tables, the causal mask and the rotate-half matrix. */
 export interface Consts {
   /** [T, headDim] */
   cos: Arr;
   sin: Arr;
   /** [headDim, headDim]: x @ rot = rotate_half(x). */
   rot: Arr;
-  /** Per query block [start, end) of `attentionBlocks(T)`: the additive causal mask [end - start, end] (0 or -1e9). */
-  causal: Arr[];
+  /** [T, T] additive causal mask (0 or -1e9). */
+  causal: Arr;
 }
 
-/**
- * Query rows per attention block. Queries of a block attend only to keys up to the block's end,
- * so the score tensors (the bulk of a step's memory traffic) shrink towards half of T x T
- * (measured on tiny-a, 16 x 352: attention forward and backward ~1.5x faster than one T x T
- * block). A multiple of 32 keeps jax-js's tiled wasm matmul on its fast path.
- */
-export const ATTENTION_BLOCK = 64;
-
-/** The query blocks [start, end) of a length-T pass. */
-export function attentionBlocks(T: number, size = ATTENTION_BLOCK): [number, number][] {
-  const out: [number, number][] = [];
-  for (let s = 0; s < T; s += size) out.push([s, Math.min(T, s + size)]);
-  return out;
-}
-
-/** Constants of a length-T pass; `block` rows per attention block (T: one block, the plain T x T form). */
-export function makeConsts(c: ModelConfig, T: number, dtype: np.DType = np.float32, block = ATTENTION_BLOCK): Consts {
+export function makeConsts(c: ModelConfig, T: number, dtype: np.DType = np.float32): Consts {
   const hd = c.headDim;
   const half = hd / 2;
   const cos = new Float32Array(T * hd);
@@ -132,14 +116,11 @@ export function makeConsts(c: ModelConfig, T: number, dtype: np.DType = np.float
     rot[(j + half) * hd + j] = -1;
     rot[j * hd + j + half] = 1;
   }
+  const causal = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) causal[i * T + j] = -1e9;
   // float64 is for gradient checks against finite differences (tests).
   const arr = (a: Float32Array, shape: number[]) => (dtype === np.float32 ? np.array(a) : np.array(a).astype(dtype)).reshape(shape);
-  const causal = attentionBlocks(T, block).map(([a, b]) => {
-    const m = new Float32Array((b - a) * b);
-    for (let i = 0; i < b - a; i++) m.fill(-1e9, i * b + a + i + 1, (i + 1) * b);
-    return arr(m, [b - a, b]);
-  });
-  return { cos: arr(cos, [T, hd]), sin: arr(sin, [T, hd]), rot: arr(rot, [hd, hd]), causal };
+  return { cos: arr(cos, [T, hd]), sin: arr(sin, [T, hd]), rot: arr(rot, [hd, hd]), causal: arr(causal, [T, T]) };
 }
 
 function rmsNorm(x: Arr, w: Arr, eps: number): Arr {
@@ -150,26 +131,6 @@ function rmsNorm(x: Arr, w: Arr, eps: number): Arr {
 function rope(x: Arr, k: Consts): Arr {
   // x: [B, H, T, hd]
   return x.ref.mul(k.cos.ref).add(np.matmul(x, k.rot.ref).mul(k.sin.ref));
-}
-
-/**
- * Causal attention by query blocks (see ATTENTION_BLOCK): q [B, KV, rep, T, hd] (already scaled),
- * kT [B, KV, 1, hd, T], v [B, KV, 1, T, hd]; each query head group attends to its shared
- * key/value head. Consumes q, kT and v; borrows the masks.
- */
-function attention(q: Arr, kT: Arr, v: Arr, causal: Arr[]): Arr {
-  if (causal.length === 1) return np.matmul(nn.softmax(np.matmul(q, kT).add(causal[0]!.ref), -1), v);
-  const outs = causal.map((mask) => {
-    // The mask of block [a, b) is [b - a, b].
-    const [rows, b] = mask.shape as [number, number];
-    const a = b - rows;
-    const scores = np.matmul(q.ref.slice([], [], [], [a, b], []), kT.ref.slice([], [], [], [], [0, b])).add(mask.ref);
-    return np.matmul(nn.softmax(scores, -1), v.ref.slice([], [], [], [0, b], []));
-  });
-  q.dispose();
-  kT.dispose();
-  v.dispose();
-  return np.concatenate(outs, 3);
 }
 
 function linear(x: Arr, p: Params, name: string, bias: boolean): Arr {
@@ -195,7 +156,12 @@ export function forward(c: ModelConfig, params: Params, ids: Arr, k: Consts): Ar
     const q = linear(h.ref, params, `${p}self_attn.q_proj`, c.attentionBias).reshape([B, T, KV, rep, hd]).transpose([0, 2, 3, 1, 4]);
     const kk = linear(h.ref, params, `${p}self_attn.k_proj`, c.attentionBias).reshape([B, T, KV, 1, hd]).transpose([0, 2, 3, 1, 4]);
     const v = linear(h, params, `${p}self_attn.v_proj`, c.attentionBias).reshape([B, T, KV, 1, hd]).transpose([0, 2, 3, 1, 4]);
-    const y = attention(rope(q, k).mul(1 / Math.sqrt(hd)), rope(kk, k).transpose([0, 1, 2, 4, 3]), v, k.causal).transpose([0, 3, 1, 2, 4]).reshape([B, T, H * hd]);
+    const qr = rope(q, k);
+    const kr = rope(kk, k);
+    // [B, KV, rep, T, T]: each query head group attends to its shared key/value head.
+    const scores = np.matmul(qr, kr.transpose([0, 1, 2, 4, 3])).mul(1 / Math.sqrt(hd)).add(k.causal.ref);
+    const att = nn.softmax(scores, -1);
+    const y = np.matmul(att, v).transpose([0, 3, 1, 2, 4]).reshape([B, T, H * hd]);
     x = x.add(linear(y, params, `${p}self_attn.o_proj`, false));
     const h2 = rmsNorm(x.ref, params[`${p}post_attention_layernorm.weight`]!.ref, c.rmsEps);
     const gate = nn.silu(linear(h2.ref, params, `${p}mlp.gate_proj`, false));

@@ -4,7 +4,7 @@
  * `pairLossWith` from src/dpo/losses.ts applied to arrays: one definition for the metrics, the
  * CLI's `lab dpo-loss` and the gradients.
  */
-import { nn, numpy as np, tree } from '@jax-js/jax';
+import { nn, numpy as np } from '@jax-js/jax';
 import { pairLossWith, type DpoArgs, type LossOps } from '../dpo/losses.js';
 import { packRows, paddingRow, type DpoExample, type Example, type PackedRows } from './batch.js';
 import { forward, makeConsts, tokenLogps, type Consts, type ModelConfig, type Params } from './model.js';
@@ -55,7 +55,7 @@ export function makeLoss(c: ModelConfig, kind: 'sft' | 'dpo', args: DpoArgs) {
     // Consumes params and b.
     const N = b.ids.shape[0]!;
     const logits = forward(c, params, b.ids, b.consts);
-    tree.dispose(b.consts);
+    for (const a of Object.values(b.consts)) (a as Arr).dispose();
     // forward() borrows; the loss owns its arguments (jax-js convention), so release them here.
     for (const a of Object.values(params)) a.dispose();
     const lp = tokenLogps(logits, b.targets, c.vocab);

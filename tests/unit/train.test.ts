@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeCheckpointDir } from '../../src/cli/checkpoints.js';
 import { loadNodeEngine } from '../../src/engines/ort/node.js';
 import { CHECKPOINT_SCHEMA, checkpointFiles } from '../../src/train/checkpoint.js';
-import { ATTENTION_BLOCK, isLinear, makeConsts, type Params } from '../../src/train/model.js';
+import { isLinear, type Params } from '../../src/train/model.js';
 import { buildBatch, makeLoss } from '../../src/train/objective.js';
 import { runTraining } from '../../src/train/run.js';
 import { decodeSafetensors } from '../../src/train/safetensors.js';
@@ -24,9 +24,9 @@ describe.each(['tiny-a', 'tiny-b'])('%s: trainer forward = onnxruntime', (id) =>
   it('gives the ORT logits (1e-4) for one row and for right-padded rows of different lengths', async () => {
     const m = model(id);
     const ort = await loadNodeEngine(id);
-    // The long row spans several attention blocks (ATTENTION_BLOCK query rows each).
+    // A row of a few hundred tokens, as training rows are.
     const long = m.tok.encode(m.tok.prompt([{ role: 'user', content: 'Count the letters of strawberry, raspberry and blueberry, one at a time, then add them up.' }]) + '<Thinking>s,t,r,a,w,b,e,r,r,y; r,a,s,p,b,e,r,r,y; b,l,u,e,b,e,r,r,y</Thinking>');
-    expect(long.length).toBeGreaterThan(2 * ATTENTION_BLOCK);
+    expect(long.length).toBeGreaterThan(128);
     const rows = [m.tok.encode(m.tok.prompt([{ role: 'user', content: 'How many r in strawberry?' }])), m.tok.encode('<Thinking>s,t,r(1),a,w</Thinking>'), m.tok.encode('Hi'), long];
     const tr = new JaxTrainer(m.cfg, m.weights, settings(), m.tok.padId);
     const V = m.cfg.vocab;
@@ -86,9 +86,8 @@ describe('trainer gradients and objectives (tiny-a)', () => {
       return [n, best];
     });
     // jax-js evaluates exp/log in float32 precision even for float64 arrays (measured: exp(1+1e-9)
-    // is off by 8.5e-8), so a small step drowns in rounding: on the layer-3 norm probe the error
-    // measured 1.2e-3 at h = 5e-3, 5.7e-4 at 1e-2 and 1.1e-4 at 2e-2 (it falls as 1/h: rounding).
-    const h = Math.fround(2e-2);
+    // is off by 8.5e-8), so a tiny step drowns in rounding; 5e-3 keeps truncation and rounding small.
+    const h = Math.fround(5e-3);
     for (const [name, flat] of probes) {
       const g = (grads[name]!.ref.dataSync() as Float64Array)[flat]!;
       const f = (delta: number) => {
@@ -109,40 +108,6 @@ describe('trainer gradients and objectives (tiny-a)', () => {
     tree.dispose(params);
     // Thirteen eager float64 passes: minutes on a busy 2-core machine.
   }, 400_000);
-
-  it('attention by query blocks gives the loss and gradients of one T x T block (float64)', async () => {
-    const m = model('tiny-a');
-    const ex = pairs(m).slice(0, 2);
-    const ref = new JaxTrainer(m.cfg, m.weights, settings(), m.tok.padId);
-    await prepareReference(ref, ex);
-    ref.dispose();
-    const s = settings({}, { loss: 'sigmoid', beta: 0.5, alpha: 1 });
-    const params = params64(m);
-    const run = (block: number | null) => {
-      const nllTokens = ex.reduce((a, e) => a + e.chosen.length, 0);
-      const { batch, packed } = buildBatch(m.cfg, s, ex, { pairs: ex.length, nllTokens, nllWeight: 1 }, m.tok.padId, np.float64);
-      expect(packed.T).toBeGreaterThan(ATTENTION_BLOCK); // several blocks by default
-      if (block) {
-        tree.dispose(batch.consts);
-        batch.consts = makeConsts(m.cfg, packed.T, np.float64, block);
-      }
-      expect(batch.consts.causal.length).toBe(block ? 1 : Math.ceil(packed.T / ATTENTION_BLOCK));
-      const [[loss, lp], grads] = valueAndGrad(makeLoss(m.cfg, 'dpo', s.dpo), { hasAux: true })(tree.ref(params), batch) as unknown as [[np.Array, np.Array], Params];
-      lp.dispose();
-      return { loss: (loss.dataSync() as Float64Array)[0]!, grads };
-    };
-    const blocks = run(null);
-    const whole = run(100_000);
-    expect(Math.abs(blocks.loss - whole.loss)).toBeLessThan(1e-12 * Math.abs(whole.loss));
-    for (const name of Object.keys(whole.grads)) {
-      const a = blocks.grads[name]!.dataSync() as Float64Array;
-      const b = whole.grads[name]!.dataSync() as Float64Array;
-      let scale = 0;
-      for (const x of b) scale = Math.max(scale, Math.abs(x));
-      expect(maxDiff(a, b), name).toBeLessThan(1e-10 * Math.max(scale, 1e-6));
-    }
-    tree.dispose(params);
-  });
 
   it('prefix masking leaves the sigmoid-DPO gradient unchanged and changes the joint loss gradient', async () => {
     const m = model('tiny-a');
