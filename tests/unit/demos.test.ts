@@ -6,6 +6,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/ui/app/session.js';
 import { applyDemo, listDemos, loadDemo } from '../../src/ui/demos.js';
+import { LESSON_STEPS } from '../../src/ui/lessons/steps.js';
+import { loadTrainRecording } from '../../src/ui/train/recording.js';
 
 const dir = new URL('../../public/demos/', import.meta.url);
 const fromDisk = async (url: string) => {
@@ -40,5 +42,35 @@ describe('recorded demos', () => {
     await expect(loadDemo('x.json', bad, '/demos/')).rejects.toThrow(/field "schema" must be "reasoning-lab\/demo@1"/);
     const down = async () => Promise.reject(new TypeError('Failed to fetch'));
     await expect(listDemos(down, '/demos/')).rejects.toThrow(/could not fetch \/demos\/index\.json: Failed to fetch/);
+  });
+});
+
+describe('recorded training runs of the post-training lessons', () => {
+  // Each lesson step's recording must be the run its row of bench/RESULTS.md reports (both come
+  // from bench/post-training.ts): the table's last-step margin and chosen / rejected rewards.
+  const results = readFileSync(new URL('../../bench/RESULTS.md', import.meta.url), 'utf8');
+  const rowOf = (label: string) => {
+    const line = results.split('\n').find((l) => l.startsWith(`| ${label} |`));
+    if (!line) throw new Error(`bench/RESULTS.md has no row "${label}"`);
+    const cells = line.split('|').map((c) => c.trim());
+    const [chosen, rejected] = cells.at(-2)!.split('/').map(Number);
+    return { margin: Number(cells.at(-3)), chosen: chosen!, rejected: rejected! };
+  };
+  const rows: Record<string, string> = { 'train-dpo-all': '+ DPO (all pairs)', 'train-dpo-short': 'DPO, short paths', 'train-joint-a1': 'alpha 1' };
+  const steps = LESSON_STEPS.filter((s) => s.params.trec);
+
+  it('every post-training lesson step has a recording; each loads and is the run of its table row', async () => {
+    expect(steps.map((s) => s.params.trec).sort()).toEqual(Object.keys(rows).sort());
+    for (const step of steps) {
+      const name = step.params.trec!;
+      const rec = await loadTrainRecording(name, async (u) => new Response(readFileSync(new URL(u.replace(/^.*\/demos\//, ''), dir))));
+      expect(rec.metrics.map((m) => m.step)).toEqual(Array.from({ length: Number(step.params.tsteps) }, (_, i) => i + 1));
+      const last = rec.metrics.at(-1)!;
+      const want = rowOf(rows[name]!);
+      expect(last['rewards/margins']!, name).toBeCloseTo(want.margin, 2);
+      expect(last['rewards/chosen']!, name).toBeCloseTo(want.chosen, 2);
+      expect(last['rewards/rejected']!, name).toBeCloseTo(want.rejected, 2);
+      for (const m of rec.metrics) expect(Number.isFinite(m.loss), `${name} step ${m.step}`).toBe(true);
+    }
   });
 });
