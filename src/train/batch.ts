@@ -97,17 +97,14 @@ export const ATTENTION_BUDGET = 8 * 1024 * 1024;
 /**
  * Micro-batches of at most `size` examples whose padded attention stays within `budget`
  * (`rowsPerExample` rows each: 2 for DPO pairs). Long rows get smaller micro-batches, so a step
- * never needs more than a few hundred MB; wasm memory is capped at 4 GiB. Examples are grouped
- * shortest first, so a micro-batch's order is not the input's. Deterministic.
+ * never needs more than a few hundred MB; wasm memory is capped at 4 GiB. Deterministic.
  */
 export function microBatches<T extends Example>(items: T[], size: number, heads: number, rowsPerExample: number, budget = ATTENTION_BUDGET): T[][] {
   const len = (e: Example) => e.prompt.length + (e.kind === 'sft' ? e.completion.length : Math.max(e.chosen.length, e.rejected.length));
   const out: T[][] = [];
   let cur: T[] = [];
   let maxLen = 0;
-  // Shortest first (stable): rows of similar length share a micro-batch, so less of it is padding.
-  const sorted = items.map((e, i) => [len(e), i, e] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  for (const [, , e] of sorted) {
+  for (const e of items) {
     const T = bucketLength(Math.max(maxLen, len(e)));
     if (cur.length > 0 && (cur.length >= size || (cur.length + 1) * rowsPerExample * heads * T * T > budget)) {
       out.push(cur);

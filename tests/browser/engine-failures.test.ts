@@ -80,6 +80,8 @@ describe('engine failures end calls instead of hanging', () => {
     expect((await call('sessionInfo')).engines).toContain('tiny-a');
     expect(await page.locator('lab-search-view .error').count()).toBe(0);
 
+    // The search must still be running for the second Unload to need a confirmation.
+    expect((await call('sessionInfo')).inUse, 'the search ended before the second Unload').toEqual({ 'tiny-a': ['a running search'] });
     page.once('dialog', (d) => (dialogs.push(d.message()), void d.accept()));
     await page.locator('lab-models-view tr[data-model=tiny-a] button.unload').click();
     await page.locator('lab-search-view .error').getByText(/tiny-a was unloaded/).waitFor({ timeout: 60_000 }).catch(async (e) => {

@@ -109,6 +109,17 @@ describe('the built lab, whole flow', () => {
     await page.locator('lab-eval-view #eval-run').click();
     await page.locator('lab-eval-view', { hasText: 'Saved as run eval-letters-' }).waitFor({ timeout: 300_000 });
     await page.locator('lab-eval-view', { hasText: ckpt }).first().waitFor();
+    // Before and after side by side: base and checkpoint columns, on the same problems and samples.
+    const table = page.locator('lab-eval-view #eval-comparison');
+    expect(await table.locator('thead th').allTextContents()).toEqual(['', 'tiny-a', ckpt]);
+    const row = async (name: string) => table.locator('tbody tr', { has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) }).locator('td').allTextContents();
+    for (const name of ['Test@1', 'Test@2', 'No answer']) {
+      const cells = await row(name);
+      expect(cells, name).toHaveLength(2);
+      for (const c of cells) expect(c, name).toMatch(/^\d+\.\d%/);
+    }
+    expect(await row('Problems')).toEqual(['2', '2']);
+    expect(await row('Samples per problem')).toEqual(['2', '2']);
     // Objectives defaults to policy = checkpoint, reference = its base: rewards are no longer zero.
     await go(`#view=objectives&opolicy=${encodeURIComponent(ckpt)}&oref=tiny-a`);
     await page.locator('lab-objectives-view #score').click();
