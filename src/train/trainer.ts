@@ -181,7 +181,7 @@ export class JaxTrainer implements Trainer {
   }
 
   async completionLogps(examples: DpoExample[]): Promise<{ chosen: Float32Array; rejected: Float32Array }[]> {
-    // Micro-batches may reorder the examples: results are keyed by example, returned in input order.
+    // Results are keyed by example and returned in input order, whatever the micro-batch grouping.
     const found = new Map<DpoExample, { chosen: Float32Array; rejected: Float32Array }>();
     const fixed = this.fixed();
     for (const group of this.groups(examples)) {
