@@ -67,7 +67,10 @@ describe('engine failures end calls instead of hanging', () => {
 
   it('the Models view asks before unloading a model a running search uses', async () => {
     const page = lab.page;
-    await call('mountViews', '#view=search&task=letters&rollouts=500&seed=2&nodetokens=48&pattern=subtask-think-answer');
+    // A wide custom pattern (16 sub-tasks x 8 thoughts x 8 checks): the built-in patterns' trees
+    // have ~10 nodes, so a search on them could end before the second Unload on a fast machine
+    // or before the tree view drew node 1 on a loaded one.
+    await call('mountViews', '#view=search&task=letters&rollouts=5000&seed=2&nodetokens=48&pattern=custom&pat=S16T.ST8.TD8.DA1.RA1&patname=wide');
     await page.locator('lab-search-settings #run').click();
     await expect.poll(async () => (await call('sessionInfo')).inUse, { timeout: 30_000 }).toEqual({ 'tiny-a': ['a running search'] });
     await page.locator('lab-search-view li[role=treeitem][data-id="1"]').waitFor({ timeout: 120_000 });
@@ -75,7 +78,12 @@ describe('engine failures end calls instead of hanging', () => {
     const dialogs: string[] = [];
     page.once('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()));
     await page.locator('lab-models-view tr[data-model=tiny-a] button.unload').click();
-    await expect.poll(() => dialogs.length, { timeout: 15_000 }).toBe(1); // a loaded CI machine can take seconds
+    try {
+      await expect.poll(() => dialogs.length, { timeout: 15_000 }).toBe(1); // a loaded CI machine can take seconds
+    } catch (e) {
+      console.log('no dialog; session:', JSON.stringify(await call('sessionInfo')), await page.locator('lab-search-view').innerText());
+      throw e;
+    }
     expect(dialogs[0]).toMatch(/tiny-a is in use by a running search/);
     expect((await call('sessionInfo')).engines).toContain('tiny-a');
     expect(await page.locator('lab-search-view .error').count()).toBe(0);
