@@ -130,7 +130,14 @@ describe('the built lab, whole flow', () => {
     const dpo = Number(await page.locator('lab-objectives-view td[data-objective]').first().textContent());
     expect(Number.isFinite(dpo)).toBe(true);
     expect(Math.abs(dpo - Math.log(2))).toBeGreaterThan(1e-3);
-  }, 900000);
+    // A checkpoint is a model like any other: the Search view grows a tree with it.
+    await go(`#view=search&task=letters&problem=0&problemset=0&rollouts=2&seed=1&nodetokens=48&think=${encodeURIComponent(ckpt)}&reflect=${encodeURIComponent(ckpt)}`);
+    expect(await page.locator('lab-search-settings select[name=think]').inputValue()).toBe(ckpt);
+    await page.locator('lab-search-settings #run').click();
+    await page.getByText(/^Finished/).waitFor({ timeout: 300_000 });
+    expect(await page.locator('lab-search-view .error').count()).toBe(0);
+    expect(await page.getByRole('treeitem').count()).toBeGreaterThan(1);
+  }, 1200000);
 
   it('evaluates Test@k with a chart and saves the evaluation as a run', async () => {
     const page = lab.page;
