@@ -6,15 +6,17 @@ import type { ProbeResult, TrainMetrics } from '../../train/protocol.js';
 import { CheckpointStore } from '../../store/checkpoints.js';
 import { loadCheckpointModel } from '../app/engines.js';
 import { HashController } from '../app/hash-controller.js';
-import { writeLesson } from '../app/lesson-link.js';
+import { readLesson, writeLesson } from '../app/lesson-link.js';
 import { session, SessionController } from '../app/session.js';
 import { viewStyles } from '../app/view-styles.js';
 import { train as t } from '../messages/index.js';
 import { detectGpu } from '../models/gpu-detect.js';
+import { dataSettingsFromHash } from '../data/extraction.js';
 import './metrics-chart.js';
 import './checkpoint-list.js';
 import { OBJECTIVES, settingsFromCheckpoint, trainerSettings, trainSettingsFromHash, trainSettingsToHash, type TrainViewSettings } from './settings.js';
 import { TrainRun } from './train-client.js';
+import { sessionRows, type SessionRows } from './session-rows.js';
 import { loadTrainRecording, type TrainRecording } from './recording.js';
 
 const TABLE_KEYS = ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected', 'nll_loss', 'grad_norm', 'learning_rate', 'tokens/s'] as const;
@@ -106,15 +108,20 @@ export class LabTrainView extends LitElement {
 
   /** The rows the form's Data choice gives now (null: no file imported). */
   private viewData(): TrainData | null {
-    return this.s.source === 'file' ? this.fileRows : { name: 'Data view pairs', ...this.sessionRows() };
+    if (this.s.source === 'file') return this.fileRows;
+    const rows = this.sessionRows();
+    return { name: this.s.objective === 'sft' ? t.sessionSftName(rows.sftFrom) : t.sessionDpoName, ...rows };
   }
 
-  private sessionRows(): { dpo: DpoRow[]; sft: SftRow[] } {
-    const pairs = session.state.pairs;
-    return {
-      dpo: pairs.map((p, i) => ({ id: String(i), line: i + 1, prompt: p.question, chosen: p.chosen.text, rejected: p.rejected.text, commonPrefixChars: p.commonPrefixChars })),
-      sft: pairs.map((p, i) => ({ line: i + 1, messages: [{ role: 'user' as const, content: p.question }], completion: p.chosen.text })),
-    };
+  private rowsCache: { key: unknown[]; rows: SessionRows } | null = null;
+
+  /** The Data view's rows (SFT paths by its own settings in the hash), recomputed only when they change. */
+  private sessionRows(): SessionRows {
+    const { trees, pairs } = session.state;
+    const data = dataSettingsFromHash(readLesson());
+    const key = [trees, pairs, data.sft, data.length, data.recipe];
+    if (!this.rowsCache || key.some((k, i) => k !== this.rowsCache!.key[i])) this.rowsCache = { key, rows: sessionRows(trees, pairs, data) };
+    return this.rowsCache.rows;
   }
 
   private async onFile(e: Event): Promise<void> {
@@ -243,14 +250,15 @@ export class LabTrainView extends LitElement {
 
   override render() {
     const s = this.s;
-    const nPairs = session.state.pairs.length;
+    const rows = s.source === 'session' ? this.sessionRows() : null;
+    const sourceLabel = !rows ? t.sourceSession(session.state.pairs.length, 'pairs') : s.objective === 'sft' ? t.sourceSession(rows.sft.length, rows.sftFrom) : t.sourceSession(rows.dpo.length, 'pairs');
     return html`
       <section aria-labelledby="train-h">
         <h2 id="train-h">${t.heading}</h2>
         <p>${t.intro}</p>
         <form @submit=${(e: Event) => e.preventDefault()}>
           <label>${t.model}<select .value=${s.model} ?disabled=${this.running} @change=${(e: Event) => this.set('model', (e.target as HTMLSelectElement).value as 'tiny-a')}><option value="tiny-a">tiny-a (Qwen2)</option><option value="tiny-b">tiny-b (Llama)</option></select></label>
-          <label>${t.source}<select .value=${s.source} ?disabled=${this.running} @change=${(e: Event) => this.set('source', (e.target as HTMLSelectElement).value as 'file')}><option value="session">${t.sourceSession(nPairs)}</option><option value="file">${t.sourceFile}</option></select></label>
+          <label>${t.source}<select .value=${s.source} ?disabled=${this.running} @change=${(e: Event) => this.set('source', (e.target as HTMLSelectElement).value as 'file')}><option value="session">${sourceLabel}</option><option value="file">${t.sourceFile}</option></select></label>
           ${s.source === 'file' ? html`<label>${t.file}<input id="train-file" type="file" accept=".jsonl,application/jsonl,text/plain" ?disabled=${this.running} @change=${(e: Event) => this.onFile(e)} /></label>` : nothing}
           <label>${t.objective}<select .value=${s.objective} ?disabled=${this.running} @change=${(e: Event) => this.set('objective', (e.target as HTMLSelectElement).value as 'sft')}>${OBJECTIVES.map((o) => html`<option value=${o}>${t.objectives[o]}</option>`)}</select></label>
           ${this.field(t.beta, 'beta', '0.01')} ${this.field(t.eps, 'eps', '0.01')} ${this.field(t.alpha, 'alpha', '0.1')} ${this.field(t.lr, 'lr', '0.00001')}
