@@ -12,7 +12,7 @@ import { CheckpointStore, ENGINE_FILES } from '../src/store/checkpoints.js';
 import { generateProblems, family } from '../src/tasks/index.js';
 import { fixedShape, type Example } from '../src/train/batch.js';
 import { CHECKPOINT_SCHEMA, checkpointFiles, stateFromFiles, type CheckpointMeta, type ModelFolder } from '../src/train/checkpoint.js';
-import { dpoExamples, sftExamples } from '../src/train/data.js';
+import { dpoExamples, sftExamples, TokenizerMismatchError } from '../src/train/data.js';
 import { modelConfig } from '../src/train/model.js';
 import { readHfWeights } from '../src/train/onnx-weights.js';
 import type { FromTrainWorker, ProbeResult, ToTrainWorker, TrainJobSpec, TrainMetrics } from '../src/train/protocol.js';
@@ -95,6 +95,8 @@ function failure(e: Error, doing: string, savedStep: number | null): string {
   // Bad input fails while loading, before there is anything to keep: then the message stands alone.
   const kept = savedStep !== null ? `The checkpoint saved at step ${savedStep} is kept: Resume continues from it.` : doing === 'loading' ? '' : 'No checkpoint had been saved yet.';
   if (e instanceof DeviceLostError) return `The GPU device was lost during ${doing} (${e.info.reason}${e.info.message ? `: ${e.info.message}` : ''}). ${kept} If the GPU keeps failing, choose the wasm device before resuming.`;
+  if (e instanceof TokenizerMismatchError)
+    return `${e.fact}: in the Data view, choose this model as "Model (perplexity, prefix tokens)" and extract the pairs again, or train the model they were extracted for. ${kept}`.trimEnd();
   if (e instanceof NonFiniteLossError)
     return `Training diverged at step ${e.step}: the loss is ${e.loss} and the gradient norm ${e.gradNorm}. Lower the learning rate (e.g. by 10x) before resuming, or start again with it. ${kept}`;
   return kept ? `${e.message.replace(/\.?$/, '.')} ${kept}` : e.message;

@@ -7,6 +7,21 @@ import type { ChatMessage } from '../core/engine.js';
 import type { DpoRow, SftRow } from '../data/trees-io.js';
 import { sharedPrefix, type DpoExample, type SftExample } from './batch.js';
 
+/**
+ * Pairs whose recorded shared-prefix token count differs from this model's: they were extracted
+ * for another tokenizer. The message gives the CLI's fix; `fact` is the same without it, for the
+ * page, which gives its own.
+ */
+export class TokenizerMismatchError extends Error {
+  readonly fact: string;
+  constructor(source: string, recorded: number, found: number) {
+    const fact = `${source}: field "meta.common_prefix_tokens" is ${recorded} but this model's tokenizer finds ${found}: the pairs were extracted for another model`;
+    super(`${fact}; re-run \`lab extract --model <this model>\``);
+    this.name = 'TokenizerMismatchError';
+    this.fact = fact;
+  }
+}
+
 /** What the trainer needs of a tokenizer (the engine's ChatTokenizer fits). */
 export interface TrainTokenizer {
   /** The chat template with the generation prompt. */
@@ -38,10 +53,7 @@ export function dpoExamples(rows: DpoRow[], tok: TrainTokenizer, file: string, m
     const rejected = tok.encode(r.rejected);
     if (chosen.length === 0 || rejected.length === 0) throw new Error(`${source}: field "${chosen.length === 0 ? 'chosen' : 'rejected'}" is empty`);
     const commonPrefix = sharedPrefix(chosen, rejected);
-    if (r.commonPrefixTokens !== undefined && r.commonPrefixTokens !== commonPrefix)
-      throw new Error(
-        `${source}: field "meta.common_prefix_tokens" is ${r.commonPrefixTokens} but this model's tokenizer finds ${commonPrefix}: the pairs were extracted for another model; re-run \`lab extract --model <this model>\``,
-      );
+    if (r.commonPrefixTokens !== undefined && r.commonPrefixTokens !== commonPrefix) throw new TokenizerMismatchError(source, r.commonPrefixTokens, commonPrefix);
     checkLength(source, prompt.length + Math.max(chosen.length, rejected.length), maxLength);
     return { kind: 'dpo', source, prompt, chosen, rejected, commonPrefix };
   });

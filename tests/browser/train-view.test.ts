@@ -186,7 +186,8 @@ describe('Train view', () => {
     await lab.page.locator('lab-train-view #train-status', { hasText: 'other.jsonl: 4 rows' }).waitFor();
     await lab.page.locator('lab-train-view #train-start').click();
     await trainError().waitFor({ timeout: 120_000 });
-    expect(await trainError().textContent()).toMatch(/^other\.jsonl:1: field "meta\.common_prefix_tokens" is 20 but this model's tokenizer finds 17: the pairs were extracted for another model/);
+    expect(await trainError().textContent()).toMatch(/^other\.jsonl:1: field "meta\.common_prefix_tokens" is 20 but this model's tokenizer finds 17: the pairs were extracted for another model: in the Data view, choose this model as "Model \(perplexity, prefix tokens\)" and extract the pairs again/);
+    expect(await trainError().textContent()).not.toMatch(/lab extract/);
   });
 
   it('a worker crash in the view: #train-error names the kept checkpoint', async () => {
