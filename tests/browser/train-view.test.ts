@@ -4,6 +4,7 @@
  * as a model; step-by-step mode, Stop and Resume; Resume training on a saved checkpoint after a
  * reload continues its step numbers with the record's settings and rows; a diverging learning
  * rate, an empty file, pairs counted by another tokenizer and a worker crash each show one
+ * (DPO pairs imported under the SFT objective are kept: choosing a DPO objective trains on them)
  * message in #train-error (naming the kept checkpoint where there is one); axe finds no serious
  * violations in the view.
  */
@@ -175,6 +176,20 @@ describe('Train view', () => {
     await lab.page.locator('lab-train-view #train-start').click();
     expect(await trainError().textContent()).toBe('No training data: extract pairs in the Data view, or import a JSONL file.');
     expect(await lab.page.locator('lab-train-view #train-stop').isDisabled()).toBe(true);
+  });
+
+  it('DPO pairs imported under the SFT objective are kept, and the message says to choose a DPO objective', async () => {
+    await openTrain('tsource=file&tsteps=1&tbatch=2&tprobe=0&tdevice=wasm&tobj=sft');
+    await lab.page.locator('lab-train-view #train-file').setInputFiles({ name: 'pairs.jsonl', mimeType: 'text/plain', buffer: Buffer.from(jsonl) });
+    await lab.page.locator('lab-train-view #train-status', { hasText: 'pairs.jsonl: 4 rows of DPO pairs (prompt/chosen/rejected): choose a DPO objective' }).waitFor();
+    expect(await trainError().count()).toBe(0); // not the CLI's "pass it with --dpo"
+    await lab.page.locator('lab-train-view #train-start').click();
+    expect(await trainError().textContent()).toBe('pairs.jsonl holds DPO pairs: choose a DPO objective, or import a file for this one');
+    // Switching the objective is enough: the same import trains.
+    await lab.page.locator('lab-train-view select').filter({ has: lab.page.locator('option[value=sigmoid]') }).selectOption('sigmoid');
+    await lab.page.locator('lab-train-view #train-start').click();
+    await lab.page.locator('lab-train-view #train-status', { hasText: 'Finished: 1 step' }).waitFor({ timeout: 120_000 });
+    expect(await trainError().count()).toBe(0);
   });
 
   it('pairs whose token counts come from another tokenizer are refused with the line and field', async () => {

@@ -6,6 +6,10 @@ export const train = {
   source: 'Data',
   sourceSession: (n: number, what: 'pairs' | 'paths' | 'chosen') => `Data view ${what === 'pairs' ? 'pairs' : what === 'paths' ? 'SFT paths' : 'chosen answers'} (${n})`,
   sessionDpoName: 'Data view pairs',
+  /** After a file import; `other`: the file holds the other objective's kind of rows. */
+  fileRows: (file: string, n: number, other: 'sft' | 'dpo' | null) =>
+    `${file}: ${n} rows${other === 'dpo' ? ' of DPO pairs (prompt/chosen/rejected): choose a DPO objective to train on them' : other === 'sft' ? ' of SFT chats (messages): choose the SFT objective to train on them' : ''}`,
+  otherKind: (name: string, kind: 'sft' | 'dpo') => `${name} holds ${kind === 'dpo' ? 'DPO pairs: choose a DPO objective' : 'SFT chats: choose the SFT objective'}, or import a file for this one`,
   sessionSftName: (from: 'paths' | 'chosen') => (from === 'paths' ? 'Data view SFT paths' : 'Data view chosen answers'),
   sourceFile: 'Imported JSONL file',
   file: 'JSONL file (lab extract --dpo / --sft)',

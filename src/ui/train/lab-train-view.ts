@@ -129,12 +129,21 @@ export class LabTrainView extends LitElement {
     if (!f) return;
     this.error = '';
     const text = await f.text();
+    // Read the file as the objective's kind; a file of the other kind is kept too (the CLI's
+    // "pass it with --dpo" does not apply here: switching the objective is the fix).
+    const want = this.s.objective === 'sft' ? 'sft' : 'dpo';
+    const read = (kind: 'sft' | 'dpo'): TrainData => (kind === 'sft' ? { name: f.name, sft: parseSftRows(text, f.name) } : { name: f.name, dpo: parseDpoRows(text, f.name) });
     try {
-      this.fileRows = this.s.objective === 'sft' ? { name: f.name, sft: parseSftRows(text, f.name) } : { name: f.name, dpo: parseDpoRows(text, f.name) };
-      this.notice = `${f.name}: ${(this.fileRows.dpo ?? this.fileRows.sft)!.length} rows`;
+      this.fileRows = read(want);
+      this.notice = t.fileRows(f.name, (this.fileRows.dpo ?? this.fileRows.sft)!.length, null);
     } catch (err) {
-      this.fileRows = null;
-      this.error = (err as Error).message;
+      try {
+        this.fileRows = read(want === 'sft' ? 'dpo' : 'sft');
+        this.notice = t.fileRows(f.name, (this.fileRows.dpo ?? this.fileRows.sft)!.length, this.fileRows.dpo ? 'dpo' : 'sft');
+      } catch {
+        this.fileRows = null;
+        this.error = (err as Error).message;
+      }
     }
   }
 
@@ -145,7 +154,7 @@ export class LabTrainView extends LitElement {
     const data = cont ? cont.data : this.viewData();
     const rows = s.objective === 'sft' ? data?.sft : data?.dpo;
     if (!rows?.length) {
-      this.error = data && !rows ? `${data.name} holds ${data.dpo ? 'DPO pairs' : 'SFT rows'}: choose a matching objective${cont ? '' : ' and import it again'}` : t.noData;
+      this.error = data && !rows ? t.otherKind(data.name, data.dpo ? 'dpo' : 'sft') : t.noData;
       return;
     }
     const device = s.device || this.autoDevice;
