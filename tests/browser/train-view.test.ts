@@ -4,9 +4,9 @@
  * as a model; step-by-step mode, Stop and Resume; Resume training on a saved checkpoint after a
  * reload continues its step numbers with the record's settings and rows; a diverging learning
  * rate, an empty file, pairs counted by another tokenizer and a worker crash each show one
- * (DPO pairs imported under the SFT objective are kept: choosing a DPO objective trains on them)
- * message in #train-error (naming the kept checkpoint where there is one); axe finds no serious
- * violations in the view.
+ * message in #train-error (naming the kept checkpoint where there is one); DPO pairs imported
+ * under the SFT objective are kept, and choosing a DPO objective trains on them; axe finds no
+ * serious violations in the view.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
