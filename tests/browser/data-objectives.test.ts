@@ -71,9 +71,19 @@ describe('Objectives view', () => {
     // One engine: policy = reference, which is allowed and explained.
     await page.locator('lab-objectives-view p[role="status"]', { hasText: 'same model' }).waitFor({ timeout: 30_000 });
     const n = (await state()).pairs.length;
+    // Every in-use state the session goes through while scoring (the Models view asks before
+    // unloading a model in use).
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      g.inUseSeen = [];
+      g.viewsTest.session.addEventListener('change', () => g.inUseSeen.push(JSON.stringify([...g.viewsTest.session.state.inUse])));
+    });
     await page.locator('lab-objectives-view #score').click();
     await page.locator('lab-objectives-view #progress', { hasText: `Scored ${n} of ${n}` }).waitFor({ timeout: 240_000 });
     expect((await state()).scores).toBe(n);
+    const seen: string[] = await page.evaluate(() => (globalThis as any).inUseSeen);
+    expect(seen).toContain(JSON.stringify([['tiny-a', ['scoring in the Objectives view']]]));
+    expect(seen.at(-1)).toBe('[]');
     const calls = await page.evaluate(() => (globalThis as any).viewsTest.scoreCalls());
     expect(calls).toBe(n); // the same model scores each pair once
 

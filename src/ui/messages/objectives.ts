@@ -9,6 +9,7 @@ export const objectives = {
   noEngines: 'No model loaded. Load a model in the Models view to score pairs (cached scores, if any, are still shown).',
   noPairs: 'No DPO pairs yet: extract or import them in the Data view.',
   policy: 'Policy model',
+  inUseBy: 'scoring in the Objectives view',
   reference: 'Reference model',
   tokenizer: {
     checking: 'Checking that the two models share a tokenizer…',

@@ -3,7 +3,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Engine } from '../../core/engine.js';
 import { writeLesson } from '../app/lesson-link.js';
-import { session as defaultSession, type Session } from '../app/session.js';
+import { session as defaultSession, useEngines, type Session } from '../app/session.js';
 import '../charts/logprob-strip.js';
 import { SessionWatch } from '../data/session-watch.js';
 import { objectives as t } from '../messages/objectives.js';
@@ -100,9 +100,11 @@ export class LabObjectivesView extends LitElement {
   }
 
   private async score(): Promise<void> {
-    const { policy, reference } = this.engines();
+    const { policy, reference, ids } = this.engines();
     const pairs = this.session.state.pairs;
     if (!policy || !reference || !pairs.length) return;
+    // The Models view asks before unloading a model this scoring uses.
+    const release = useEngines(this.session, [ids.policy, ids.reference], t.inUseBy);
     const ctl = new AbortController();
     this.ctl = ctl;
     this.running = true;
@@ -130,6 +132,7 @@ export class LabObjectivesView extends LitElement {
       if ((e as Error).name === 'AbortError') this.stopped = true;
       else this.error = (e as Error).message;
     } finally {
+      release();
       this.running = false;
       if (this.ctl === ctl) this.ctl = null;
     }
