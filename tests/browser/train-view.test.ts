@@ -2,7 +2,8 @@
  * The Train view in headless Chromium on the dev server: import pairs, train in the worker on
  * wasm with live rows and probe answers, checkpoints saved to IndexedDB survive a reload and load
  * as a model; step-by-step mode, Stop and Resume; Resume training on a saved checkpoint after a
- * reload continues its step numbers with the record's settings and rows; a diverging learning
+ * reload continues its step numbers with the record's settings and rows; End now (offered after
+ * Stop) ends a run mid-step and keeps the last checkpoint; a diverging learning
  * rate, an empty file, pairs counted by another tokenizer and a worker crash each show one
  * message in #train-error (naming the kept checkpoint where there is one); DPO pairs imported
  * under the SFT objective are kept, and choosing a DPO objective trains on them; axe finds no
@@ -99,6 +100,27 @@ describe('Train view', () => {
     await page.locator('lab-train-view #train-status', { hasText: 'Finished: 3 steps' }).waitFor({ timeout: 240_000 });
     const steps = await rows.locator('th').allTextContents();
     expect(steps).toEqual(['1', '2', '3']);
+  });
+
+  it('Stop waits for the step; End now ends the run at once and keeps the last checkpoint', async () => {
+    const page = lab.page;
+    await openTrain('tsource=file&tsteps=5&tbatch=2&tprobe=1&tdevice=wasm');
+    await importPairs();
+    await page.locator('lab-train-view #train-start').click();
+    // After step 1 the worker saves, then answers the probes for seconds: Stop has to wait for them.
+    await page.locator('lab-train-view #train-status', { hasText: 'probe: step 1' }).waitFor({ timeout: 120_000 });
+    expect(await page.locator('lab-train-view #train-kill').count()).toBe(0); // offered only after Stop
+    await page.locator('lab-train-view #train-stop').click();
+    await page.locator('lab-train-view #train-status', { hasText: 'Stopping after this step' }).waitFor();
+    const t0 = Date.now();
+    await page.locator('lab-train-view #train-kill').click();
+    await trainError().waitFor({ timeout: 5_000 });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(await trainError().textContent()).toBe('Training was ended at once, without finishing its step. The checkpoint saved at step 1 is kept: Resume continues from it.');
+    await enabled('train-start');
+    expect(await page.locator('lab-train-view #train-kill').count()).toBe(0);
+    expect(await page.locator('lab-train-view #train-probes tbody tr').count()).toBe(0); // the probes never finished
+    await page.locator('lab-train-view #train-checkpoints li', { hasText: 'step 1/5' }).first().waitFor({ timeout: 20_000 });
   });
 
   it('exports a checkpoint as a .tar that lab loads, and imports it back', async () => {

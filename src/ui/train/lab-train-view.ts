@@ -43,6 +43,8 @@ export class LabTrainView extends LitElement {
   @state() private notice = '';
   @state() private running = false;
   @state() private paused = false;
+  /** Stop was asked for and the run has not ended yet: "End now" is offered. */
+  @state() private stopping = false;
   /** The checkpoint Resume continues: its id, step, name and the rows it trains on. */
   @state() private current: { id: string; step: number; name: string; data: TrainData } | null = null;
   private fileRows: TrainData | null = null;
@@ -197,6 +199,7 @@ export class LabTrainView extends LitElement {
       (e: Error) => (this.error = e.message),
     ).finally(() => {
       this.running = false;
+      this.stopping = false;
       this.run = null;
       void this.refreshCheckpoints();
     });
@@ -279,7 +282,8 @@ export class LabTrainView extends LitElement {
         </form>
         <div class="controls">
           <button id="train-start" ?disabled=${this.running} @click=${() => this.start(false)}>${t.start}</button>
-          <button id="train-stop" ?disabled=${!this.running} @click=${() => this.run?.stop()}>${t.stop}</button>
+          <button id="train-stop" ?disabled=${!this.running || this.stopping} @click=${() => (this.run?.stop(), (this.stopping = true))}>${t.stop}</button>
+          ${this.running && this.stopping ? html`<button id="train-kill" title=${t.endNowTitle} @click=${() => this.run?.kill()}>${t.endNow}</button>` : nothing}
           <button id="train-pause" ?disabled=${!this.running || this.paused} @click=${() => (this.run?.pause(), (this.paused = true))}>${t.pause}</button>
           <button id="train-step" ?disabled=${!this.running || !this.paused} @click=${() => this.run?.step()}>${t.stepOnce}</button>
           <button id="train-resume" ?disabled=${this.running ? !this.paused : !this.current} @click=${() => (this.running ? (this.run?.resume(), (this.paused = false)) : this.start(true))}>${t.resume}</button>
@@ -288,7 +292,7 @@ export class LabTrainView extends LitElement {
                 <button id="train-compare" @click=${() => this.compare({ id: this.current!.id, base: s.model })}>${t.compare}</button>`
             : nothing}
         </div>
-        <p role="status" id="train-status">${[this.phase, this.notice].filter(Boolean).join(' — ')}</p>
+        <p role="status" id="train-status">${[this.running && this.stopping ? t.stopping : '', this.phase, this.notice].filter(Boolean).join(' — ')}</p>
         ${this.error ? html`<div class="error" role="alert" id="train-error">${this.error}</div>` : nothing}
       </section>
       <section aria-labelledby="train-curves-h">

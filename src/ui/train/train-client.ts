@@ -1,7 +1,7 @@
 /**
  * The page's handle on one training run in a module worker: forwards controls, turns worker
  * messages into callbacks, and turns a worker crash into an error that names the last saved step
- * (the checkpoint in IndexedDB survives it).
+ * (the checkpoint in IndexedDB survives it). Stop finishes the step first; `kill` ends it at once.
  */
 import type { FromTrainWorker, ProbeResult, ToTrainWorker, TrainJobSpec, TrainMetrics } from '../../train/protocol.js';
 
@@ -18,10 +18,12 @@ export class TrainRun {
   readonly done: Promise<{ step: number; stopped: boolean; id: string }>;
   private readonly worker: Worker;
   private savedStep: number | null = null;
+  private fail: (e: Error) => void = () => {};
 
   constructor(spec: TrainJobSpec, cb: TrainCallbacks, worker?: Worker) {
     this.worker = worker ?? new Worker(new URL('../../../workers/train.worker.ts', import.meta.url), { type: 'module' });
     this.done = new Promise((resolve, reject) => {
+      this.fail = reject;
       this.worker.onmessage = (ev: MessageEvent<FromTrainWorker>) => {
         const m = ev.data;
         switch (m.type) {
@@ -47,8 +49,7 @@ export class TrainRun {
       this.worker.onerror = (ev) => {
         ev.preventDefault();
         this.worker.terminate();
-        const kept = this.savedStep !== null ? `The checkpoint saved at step ${this.savedStep} is kept: Resume continues from it.` : 'No checkpoint had been saved yet.';
-        reject(new Error(`The training worker crashed (${ev.message || 'no message'}). ${kept}`));
+        reject(new Error(`The training worker crashed (${ev.message || 'no message'}). ${this.kept()}`));
       };
     });
     this.send({ type: 'start', spec });
@@ -72,8 +73,17 @@ export class TrainRun {
   stop(): void {
     this.send({ type: 'stop' });
   }
-  /** Kill the worker now (the last saved checkpoint stays). */
+  /**
+   * End the run at once, mid-step, for a worker that does not come back from a step (Stop waits
+   * for the step to finish). `done` rejects with a message naming the kept checkpoint; a save cut
+   * off here leaves the previous record whole (one IndexedDB transaction).
+   */
   kill(): void {
     this.worker.terminate();
+    this.fail(new Error(`Training was ended at once, without finishing its step. ${this.kept()}`));
+  }
+
+  private kept(): string {
+    return this.savedStep !== null ? `The checkpoint saved at step ${this.savedStep} is kept: Resume continues from it.` : 'No checkpoint had been saved yet.';
   }
 }
